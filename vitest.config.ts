@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for the whole repo. Integration tests start real processes and bind real ports,
+// so files run in parallel only up to the core count of the 2-core CI machine.
+export default defineConfig({
+  test: {
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+      'test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+    ],
+    exclude: ['**/node_modules/**', 'bench/**'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});

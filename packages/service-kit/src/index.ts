@@ -1,0 +1,26 @@
+export {
+  ConfigError,
+  type Env,
+  hostVar,
+  loadConfig,
+  parseConfig,
+  portVar,
+  serviceEnvShape,
+  urlVar,
+} from './config.ts';
+export {
+  type CreateServiceAppOptions,
+  createServiceApp,
+  DEFAULT_BODY_LIMIT,
+  type ServiceTelemetry,
+} from './create-service-app.ts';
+export {
+  appliedMigrations,
+  type Migration,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type SqliteDatabase,
+} from './database.ts';
+export { type ErrorBody, mapError } from './error-handler.ts';
+export { HttpError, httpError, isHttpError } from './http-error.ts';
+export { describeZodError, paginationShape, parseId, parseOrThrow, queryInt } from './validation.ts';

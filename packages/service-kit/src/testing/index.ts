@@ -1,0 +1,21 @@
+export { freePort } from './free-port.ts';
+export {
+  createPrng,
+  type Prng,
+  randomBodyText,
+  randomJsonValue,
+  randomScalar,
+  randomUrlComponent,
+} from './fuzz.ts';
+export { type PromtoolResult, promtoolCheckMetrics } from './promtool.ts';
+export { repoRoot } from './repo-root.ts';
+export {
+  type ExitResult,
+  type RunningService,
+  type RunToExitResult,
+  runToExit,
+  type StartServiceOptions,
+  startService,
+  stopAllServices,
+} from './start-service.ts';
+export { type WaitForOptions, waitFor } from './wait-for.ts';

@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyPluginCallback,
+  LogController,
 } from 'fastify';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 
@@ -28,7 +29,7 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
   const app = Fastify({
     loggerInstance: options.telemetry.logger,
     // Request logs come from the telemetry plugin (with trace ids); Fastify's own would duplicate them.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { Allocation } from './inventory.ts';
+
+export type ReservationStatus = 'reserved' | 'released' | 'committed';
+
+export interface ReservationItem {
+  product_id: number;
+  quantity: number;
+  allocations: Allocation[];
+}
+
+export interface Reservation {
+  order_id: string;
+  status: ReservationStatus;
+  items: ReservationItem[];
+  created_at: string;
+  updated_at: string;
+}
+
+export const orderIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'must be 1-64 characters of letters, digits, . _ : -');
+
+export const reserveSchema = z.object({
+  // Order ids may arrive as integers from callers that number orders; they are stored as text.
+  order_id: z.union([
+    orderIdSchema,
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER).transform(String),
+  ]),
+  items: z
+    .array(
+      z.object({
+        product_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+        quantity: z.number().int().min(1).max(10_000),
+      }),
+    )
+    .min(1, 'must list at least one item')
+    .max(100, 'must list at most 100 items'),
+});
+
+export type ReserveRequest = z.output<typeof reserveSchema>;
+
+export interface RequestedItem {
+  product_id: number;
+  quantity: number;
+}
+
+/** Merges repeated products and orders by product id, so equal requests compare equal. */
+export function normalizeItems(items: readonly RequestedItem[]): RequestedItem[] {
+  const byProduct = new Map<number, number>();
+  for (const item of items)
+    byProduct.set(item.product_id, (byProduct.get(item.product_id) ?? 0) + item.quantity);
+  return [...byProduct.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([product_id, quantity]) => ({ product_id, quantity }));
+}
+
+export function sameItems(a: readonly RequestedItem[], b: readonly RequestedItem[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((item, i) => item.product_id === b[i]?.product_id && item.quantity === b[i]?.quantity)
+  );
+}

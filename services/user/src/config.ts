@@ -1,0 +1,13 @@
+import { type Env, loadConfig, serviceEnvShape } from '@vigil/service-kit';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'user-service';
+
+const schema = z.object({ ...serviceEnvShape(8001) });
+
+export type UserConfig = Readonly<z.output<typeof schema>>;
+
+/** Read once at boot; exits with a one-line message naming the variable when invalid. */
+export function readConfig(env: Env = process.env): UserConfig {
+  return loadConfig(schema, env, SERVICE_NAME);
+}

@@ -1,0 +1,37 @@
+import { paginationShape } from '@vigil/service-kit';
+import { z } from 'zod';
+
+export const SEGMENTS = ['premium', 'regular', 'new'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+/** What the API returns: never credentials, only these fields. */
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+  segment: Segment;
+  created_at: string;
+}
+
+// Control characters in names would end up in logs and e-mails.
+const CONTROL_CHARS = /\p{Cc}/u;
+
+export const newUserSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .refine((s) => !CONTROL_CHARS.test(s), 'must not contain control characters'),
+  email: z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').pipe(z.email()),
+  segment: z.enum(SEGMENTS).default('new'),
+});
+
+export type NewUser = z.output<typeof newUserSchema>;
+
+export const listUsersQuerySchema = z.object({
+  ...paginationShape(),
+  segment: z.enum(SEGMENTS).optional(),
+});
+
+export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;

@@ -1,0 +1,17 @@
+export type { BinaryCommand } from './monitoring-commands.ts';
+export { alertmanagerCommand, prometheusCommand } from './monitoring-commands.ts';
+export {
+  alertmanagerComponent,
+  prometheusComponent,
+  scrapeTargetsFor,
+  writeMonitoringConfigs,
+} from './monitoring-components.ts';
+export type { MonitoringRuntimeLayout, MonitoringSources } from './monitoring-layout.ts';
+export { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
+export { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
+export type { AlertmanagerTimings } from './render-alertmanager-config.ts';
+export { ESCALATION_RECEIVER, renderAlertmanagerConfig } from './render-alertmanager-config.ts';
+export { renderPrometheusConfig } from './render-prometheus-config.ts';
+export type { ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
+export { SERVICE_NAMES, writeScrapeTargets } from './scrape-targets.ts';
+export { shortenRules } from './test-profile.ts';

@@ -1,0 +1,23 @@
+/** A `vigil` subcommand: a module in commands/ exporting `run(args): Promise<exitCode>`. */
+export interface CommandModule {
+  run(args: string[]): Promise<number>;
+}
+
+export interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** To add a command: create commands/<name>.ts and add one line here. Loaded lazily. */
+export const commands: Record<string, CommandEntry> = {
+  start: {
+    summary: 'start the local stack and supervise it (Ctrl-C stops)',
+    load: () => import('./commands/start.ts'),
+  },
+  stop: { summary: "stop everything 'vigil start' started", load: () => import('./commands/stop.ts') },
+  status: {
+    summary: 'show each component: running, pid, port, ready, URL',
+    load: () => import('./commands/status.ts'),
+  },
+  urls: { summary: 'print the URL of every running component', load: () => import('./commands/urls.ts') },
+};

@@ -52,7 +52,7 @@ describe('testing helpers', () => {
       const script = join(dir, 'exit.ts');
       writeFileSync(
         script,
-        'process.stderr.write(`port=${process.env.PORT} x=${process.env.X}`); process.exit(3);',
+        "process.stderr.write('port=' + process.env.PORT + ' x=' + process.env.X); process.exit(3);",
       );
       const result = await runToExit(script, { PORT: '1234', X: 'y' }, 5000);
       expect(result.code).toBe(3);

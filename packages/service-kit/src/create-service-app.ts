@@ -5,7 +5,7 @@ import Fastify, {
   type FastifyPluginCallback,
   LogController,
 } from 'fastify';
-import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { errorHandler, frameworkErrorHandler, notFoundHandler } from './error-handler.ts';
 
 /** What createServiceApp needs from @vigil/telemetry (kept structural so this package does not import it). */
 export interface ServiceTelemetry {
@@ -33,6 +33,10 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
+    // Long ids reach the handlers (→ 400 INVALID_ID with a trace id) instead of Fastify's hook-less 414;
+    // Node's 16 KiB header limit bounds the URL anyway.
+    maxParamLength: 16 * 1024,
+    frameworkErrors: frameworkErrorHandler,
   }) as unknown as FastifyInstance;
   // Bodies are JSON only: text/plain would reach handlers as a string, so it gets 415 like any other type.
   app.removeContentTypeParser(['text/plain']);

@@ -30,6 +30,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, [number, string, string]> = {
     'body size does not match content-length',
   ],
   FST_ERR_BAD_URL: [400, 'BAD_URL', 'request URL is malformed'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'URI_TOO_LONG', 'a path segment is too long'],
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -71,6 +72,15 @@ export function errorHandler(err: unknown, request: FastifyRequest, reply: Fasti
   const { status, body: payload } = mapError(err);
   // The client gets a bland message; the log keeps the real error (stack, SQL) for the operator.
   if (status >= 500) request.log.error({ err }, 'request failed');
+  void reply.code(status).type('application/json; charset=utf-8').send(payload);
+}
+
+/**
+ * Errors Fastify raises while routing (malformed URL encoding, over-long path segment). They bypass
+ * hooks, so these responses carry no x-trace-id; they still get the shared error shape.
+ */
+export function frameworkErrorHandler(err: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body: payload } = mapError(err);
   void reply.code(status).type('application/json; charset=utf-8').send(payload);
 }
 

@@ -158,6 +158,15 @@ describe('createServiceApp error contract', () => {
     });
   });
 
+  it('long ids reach the handler; malformed URL encoding still gets the error shape', async () => {
+    const long = await app.inject({ method: 'GET', url: `/things/${'a'.repeat(3000)}` });
+    expect(long.statusCode).toBe(400);
+    expect(error(long).code).toBe('INVALID_ID');
+    const bad = await app.inject({ method: 'GET', url: '/things/%E0%A4%A' });
+    expect(bad.statusCode).toBe(400);
+    expect(error(bad).code).toBe('BAD_URL');
+  });
+
   it('5xx says INTERNAL_ERROR, leaks nothing, and logs the real error', async () => {
     const res = await app.inject({ method: 'GET', url: '/boom' });
     expect(res.statusCode).toBe(500);

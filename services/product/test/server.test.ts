@@ -52,7 +52,7 @@ describe('product-service as real processes', () => {
     const res = await fetch(`${first.url}/products/1`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
-    expect((await res.json()).sku).toBe('ELEC-0001');
+    expect(((await res.json()) as { sku: string }).sku).toBe('ELEC-0001');
   });
 
   it('200 concurrent orders for 50 units across two processes: exactly 50 succeed, release restores', async () => {

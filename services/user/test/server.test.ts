@@ -27,7 +27,7 @@ describe('user-service as a real process', () => {
     const res = await fetch(`${s.url}/users/2`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
-    expect((await res.json()).email).toBe('brook@example.com');
+    expect(((await res.json()) as { email: string }).email).toBe('brook@example.com');
     const created = await fetch(`${s.url}/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

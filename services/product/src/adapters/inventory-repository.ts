@@ -198,16 +198,8 @@ export function createInventoryRepository(db: SqliteDatabase, onLevelChange: Lev
         insertReservationItem.run(request.order_id, item.product_id, warehouse, quantity);
       }
     }
-    return {
-      reservation: {
-        order_id: request.order_id,
-        status: 'reserved',
-        items: plan,
-        created_at: now,
-        updated_at: now,
-      },
-      created: true,
-    };
+    // Read back so a replay returns exactly the document this first answer did.
+    return { reservation: loadReservation(request.order_id)!, created: true };
   });
 
   const transitionTx = db.transaction((orderId: string, to: 'released' | 'committed') => {

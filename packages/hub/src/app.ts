@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { HubConfig } from './config.ts';
+import { createHubMetrics, type HubMetrics } from './metrics.ts';
+import { buildReceiverApp } from './otlp/receiver.ts';
+import { LogStore } from './query/log-store.ts';
+import { QueryError } from './query/params.ts';
+import { TraceStore } from './query/trace-store.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerJaegerRoutes } from './routes/jaeger-routes.ts';
+import { registerLogRoutes } from './routes/log-routes.ts';
+import { type HubDatabase, openHubDatabase } from './storage/database.ts';
+import { IngestQueue } from './storage/ingest-queue.ts';
+import { fileBytes, Retention } from './storage/retention.ts';
+import { StoreWriter } from './storage/writer.ts';
+import { uiStatic } from './ui-static.ts';
+
+export interface Hub {
+  /** OTLP/HTTP receiver (HUB_OTLP_PORT). */
+  receiver: FastifyInstance;
+  /** Query API, health, metrics and console (HUB_PORT). */
+  query: FastifyInstance;
+  db: HubDatabase;
+  dbFile: string;
+  writer: StoreWriter;
+  retention: Retention;
+  metrics: HubMetrics;
+  /** Ordered, idempotent: stop ingest (503), commit the queue, close the apps, close the database. */
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  logger?: Logger;
+  /** Serve the console from here instead of packages/hub/ui/dist. */
+  uiDistDir?: string;
+  now?: () => number;
+}
+
+export async function createHub(config: HubConfig, opts: HubOptions = {}): Promise<Hub> {
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'hub' } });
+  const dbFile = join(config.VIGIL_DATA_DIR, 'hub.db');
+  const db = openHubDatabase(dbFile);
+  const queue = new IngestQueue({
+    maxItems: config.VIGIL_HUB_QUEUE_MAX_ITEMS,
+    maxBytes: config.VIGIL_HUB_QUEUE_MAX_BYTES,
+  });
+  const writer = new StoreWriter(db, queue, config.VIGIL_HUB_WRITE_BATCH);
+  const metrics = createHubMetrics({ queueSize: () => queue.items, dbBytes: () => fileBytes(dbFile) });
+  writer.on('spans', (n: number) => metrics.spansStored.inc(n));
+  writer.on('logs', (rows: unknown[]) => metrics.logsStored.inc(rows.length));
+  writer.on('write_error', (err: Error) => logger.error({ err }, 'hub store write failed'));
+
+  const retention = new Retention(db, {
+    maxAgeMs: config.VIGIL_HUB_RETENTION_HOURS * 3_600_000,
+    maxBytes: config.VIGIL_HUB_MAX_DB_MB * 1024 * 1024,
+    intervalMs: config.VIGIL_HUB_RETENTION_INTERVAL_MS,
+    now: opts.now ?? Date.now,
+  });
+  retention.onDeleted((table, n) => metrics.retentionDeleted.inc({ table }, n));
+
+  const limits = {
+    maxAttributes: config.VIGIL_HUB_MAX_ATTRIBUTES,
+    maxValueLength: config.VIGIL_HUB_MAX_VALUE_LENGTH,
+    maxDepth: config.VIGIL_HUB_MAX_DEPTH,
+  };
+  const receiver = await buildReceiverApp({
+    writer,
+    metrics,
+    limits,
+    maxBodyBytes: config.VIGIL_HUB_MAX_BODY_BYTES,
+    logger,
+  });
+
+  let closing = false;
+  const query = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  query.addHook('onRequest', async (_req, reply) => {
+    // The hub does not trace itself (its spans would loop back into it); the id still correlates a response.
+    reply.header('x-trace-id', randomBytes(16).toString('hex'));
+  });
+  query.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, req, reply) => {
+    if (err instanceof QueryError) {
+      const jaeger = req.url.startsWith('/api/') && !req.url.startsWith('/api/logs');
+      return reply.code(400).send({
+        error: { code: 'INVALID_QUERY', message: err.message },
+        ...(jaeger ? { data: null, errors: [{ code: 400, msg: err.message }] } : {}),
+      });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({
+        error: { code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: 'the request was rejected' },
+      });
+    }
+    req.log.error({ err }, 'query failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
+  });
+  registerHealthRoutes(query, {
+    registry: metrics.registry,
+    check: () => {
+      if (closing) throw new Error('shutting down');
+      db.prepare('SELECT 1').get();
+    },
+  });
+  registerJaegerRoutes(query, new TraceStore(db));
+  registerLogRoutes(query, new LogStore(db), writer);
+  await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});
+
+  retention.start();
+
+  let closed: Promise<void> | null = null;
+  return {
+    receiver,
+    query,
+    db,
+    dbFile,
+    writer,
+    retention,
+    metrics,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        retention.stop();
+        await writer.close();
+        await receiver.close();
+        await writer.drain();
+        await query.close();
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}

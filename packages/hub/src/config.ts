@@ -1,0 +1,55 @@
+import { type Env, hostVar, loadConfig, parseConfig, portVar } from '@vigil/service-kit';
+import { z } from 'zod';
+
+function intVar(def: number, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a non-negative integer')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
+    .default(def);
+}
+
+function numVar(def: number, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?$/, 'must be a non-negative number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
+    .default(def);
+}
+
+const MiB = 1024 * 1024;
+
+export const hubEnvSchema = z.object({
+  HOST: hostVar(),
+  HUB_PORT: portVar(4000),
+  HUB_OTLP_PORT: portVar(4318),
+  VIGIL_DATA_DIR: z.string().min(1).default('var/data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Compressed and decompressed request bodies are each checked against this. */
+  VIGIL_HUB_MAX_BODY_BYTES: intVar(16 * MiB, 1024, 512 * MiB),
+  /** Items (spans + log records) waiting for the writer; beyond this, requests get 429. */
+  VIGIL_HUB_QUEUE_MAX_ITEMS: intVar(100_000, 1, 10_000_000),
+  VIGIL_HUB_QUEUE_MAX_BYTES: intVar(128 * MiB, 1024, 4096 * MiB),
+  /** Largest number of rows committed in one transaction. */
+  VIGIL_HUB_WRITE_BATCH: intVar(20_000, 1, 1_000_000),
+  VIGIL_HUB_RETENTION_HOURS: numVar(72, 0.0001, 24 * 365),
+  VIGIL_HUB_MAX_DB_MB: numVar(2048, 0.01, 1_000_000),
+  VIGIL_HUB_RETENTION_INTERVAL_MS: intVar(30_000, 10, 86_400_000),
+  VIGIL_HUB_MAX_ATTRIBUTES: intVar(128, 1, 10_000),
+  VIGIL_HUB_MAX_VALUE_LENGTH: intVar(4096, 16, 10 * MiB),
+  VIGIL_HUB_MAX_DEPTH: intVar(8, 1, 64),
+});
+
+export type HubConfig = Readonly<z.output<typeof hubEnvSchema>>;
+
+/** For tests and embedding: throws ConfigError on bad input. */
+export function parseHubConfig(env: Env): HubConfig {
+  return parseConfig(hubEnvSchema, env);
+}
+
+/** For the server entry: prints the bad variables and exits 78. */
+export function loadHubConfig(env: Env = process.env): HubConfig {
+  return loadConfig(hubEnvSchema, env, 'hub');
+}

@@ -1,0 +1,3 @@
+export { createHub, type Hub, type HubOptions } from './app.ts';
+export { type HubConfig, hubEnvSchema, loadHubConfig, parseHubConfig } from './config.ts';
+export { uiStatic } from './ui-static.ts';

@@ -1,0 +1,74 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/** The hub's self-telemetry, on a registry of its own so several hubs can live in one test process. */
+export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () => number }) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'hub' });
+  collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    spansReceived: new Counter({
+      name: 'hub_spans_received_total',
+      help: 'Spans received over OTLP',
+      registers: [registry],
+    }),
+    spansStored: new Counter({
+      name: 'hub_spans_stored_total',
+      help: 'Spans committed to the store',
+      registers: [registry],
+    }),
+    spansRejected: new Counter({
+      name: 'hub_spans_rejected_total',
+      help: 'Spans rejected (invalid items, or whole requests refused)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    logsReceived: new Counter({
+      name: 'hub_logs_received_total',
+      help: 'Log records received over OTLP',
+      registers: [registry],
+    }),
+    logsStored: new Counter({
+      name: 'hub_logs_stored_total',
+      help: 'Log records committed to the store',
+      registers: [registry],
+    }),
+    logsRejected: new Counter({
+      name: 'hub_logs_rejected_total',
+      help: 'Log records rejected',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: 'hub_ingest_shed_total',
+      help: 'OTLP requests refused with 429/503 because the ingest queue was full or the hub was stopping',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    retentionDeleted: new Counter({
+      name: 'hub_retention_deleted_total',
+      help: 'Rows deleted by retention',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+  };
+  new Gauge({
+    name: 'hub_ingest_queue_size',
+    help: 'Spans and log records waiting for the writer',
+    registers: [registry],
+    collect() {
+      this.set(sample.queueSize());
+    },
+  });
+  new Gauge({
+    name: 'hub_db_size_bytes',
+    help: 'Size of the hub database file and its WAL',
+    registers: [registry],
+    collect() {
+      this.set(sample.dbBytes());
+    },
+  });
+  return metrics;
+}
+
+export type HubMetrics = ReturnType<typeof createHubMetrics>;

@@ -1,0 +1,111 @@
+import {
+  attributesToObject,
+  bodyToString,
+  longToNumber,
+  type OtlpAnyValue,
+  type OtlpKeyValue,
+  type OtlpLong,
+  truncate,
+} from './any-value.ts';
+import { isAllZero, toBuffer } from './ids.ts';
+import type { ValueLimits } from './limits.ts';
+import { serviceOf } from './normalize-traces.ts';
+
+interface OtlpLogRecord {
+  timeUnixNano?: number | OtlpLong | null;
+  observedTimeUnixNano?: number | OtlpLong | null;
+  severityNumber?: number | null;
+  severityText?: string | null;
+  body?: OtlpAnyValue | null;
+  attributes?: OtlpKeyValue[] | null;
+  traceId?: Uint8Array | null;
+  spanId?: Uint8Array | null;
+}
+
+interface OtlpLogsRequest {
+  resourceLogs?:
+    | {
+        resource?: { attributes?: OtlpKeyValue[] | null } | null;
+        scopeLogs?: { logRecords?: OtlpLogRecord[] | null }[] | null;
+      }[]
+    | null;
+}
+
+export interface LogRow {
+  time_ns: number;
+  service: string;
+  severity_number: number;
+  severity_text: string | null;
+  body: string;
+  trace_id: Buffer | null;
+  span_id: Buffer | null;
+  attributes: string;
+  resource: string;
+  size: number;
+}
+
+export type LogRejectReason = 'invalid_trace_id' | 'invalid_span_id';
+
+export interface NormalizedLogs {
+  rows: LogRow[];
+  rejected: Partial<Record<LogRejectReason, number>>;
+  rejectedCount: number;
+  firstError: string | null;
+}
+
+/** Optional id: empty or all-zero means "none"; any other length than `len` is invalid. */
+function optionalId(b: Uint8Array | null | undefined, len: number): Buffer | null | false {
+  if (b == null || b.length === 0) return null;
+  if (b.length !== len) return false;
+  return isAllZero(b) ? null : toBuffer(b);
+}
+
+export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: () => number): NormalizedLogs {
+  const rows: LogRow[] = [];
+  const rejected: Partial<Record<LogRejectReason, number>> = {};
+  let rejectedCount = 0;
+  let firstError: string | null = null;
+  const reject = (reason: LogRejectReason, detail: string) => {
+    rejected[reason] = (rejected[reason] ?? 0) + 1;
+    rejectedCount++;
+    firstError ??= detail;
+  };
+  for (const rl of req.resourceLogs ?? []) {
+    const resAttrs = attributesToObject(rl.resource?.attributes, limits).attrs;
+    const service = serviceOf(resAttrs);
+    const resource = JSON.stringify(resAttrs);
+    for (const sl of rl.scopeLogs ?? []) {
+      for (const r of sl.logRecords ?? []) {
+        const traceId = optionalId(r.traceId, 16);
+        if (traceId === false) {
+          reject('invalid_trace_id', 'log record with invalid trace_id (must be empty or 16 bytes)');
+          continue;
+        }
+        const spanId = optionalId(r.spanId, 8);
+        if (spanId === false) {
+          reject('invalid_span_id', 'log record with invalid span_id (must be empty or 8 bytes)');
+          continue;
+        }
+        let time = longToNumber(r.timeUnixNano, true);
+        if (time <= 0) time = longToNumber(r.observedTimeUnixNano, true);
+        if (time <= 0) time = now();
+        const body = bodyToString(r.body, limits);
+        const attributes = JSON.stringify(attributesToObject(r.attributes, limits).attrs);
+        const severityText = r.severityText ? truncate(r.severityText, 32) : null;
+        rows.push({
+          time_ns: time,
+          service,
+          severity_number: r.severityNumber ?? 0,
+          severity_text: severityText,
+          body,
+          trace_id: traceId,
+          span_id: spanId,
+          attributes,
+          resource,
+          size: 120 + body.length + attributes.length,
+        });
+      }
+    }
+  }
+  return { rows, rejected, rejectedCount, firstError };
+}

@@ -24,6 +24,7 @@ bootstrap:
 
 start:
 	@scripts/bootstrap.sh $(RUNTIME_DEBS)
+	npm run --silent -w @vigil/hub build:ui
 	@$(VIGIL) start
 
 stop:
@@ -42,6 +43,7 @@ check:
 
 test:
 	@scripts/bootstrap.sh $(TEST_DEBS)
+	npm run --silent -w @vigil/hub build:ui
 	npm run --silent lint
 	npm run --silent typecheck
 	npm run --silent cycles

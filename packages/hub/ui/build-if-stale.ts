@@ -1,0 +1,32 @@
+// Builds the console with Vite unless dist/ is newer than every UI source, so `make start` stays fast.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = import.meta.dirname;
+const marker = join(root, 'dist', 'index.html');
+const SOURCES = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json', 'build-if-stale.ts'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+const force = process.argv.includes('--force');
+const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+const sources = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
+if (!force && built > sources) process.exit(0);
+
+const vite = join(root, '..', '..', '..', 'node_modules', 'vite', 'bin', 'vite.js');
+const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (result.status !== 0) {
+  console.error('console UI build failed');
+  process.exit(result.status ?? 1);
+}

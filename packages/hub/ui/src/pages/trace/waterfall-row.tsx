@@ -1,0 +1,61 @@
+import { formatDurationUs } from '../../lib/format.ts';
+import { serviceColour } from '../../lib/service-colour.ts';
+import type { SpanNode } from '../../lib/trace-model.ts';
+
+interface Props {
+  node: SpanNode;
+  traceStart: number;
+  traceDuration: number;
+  selected: boolean;
+  highlighted: boolean;
+  onSelect: (spanId: string) => void;
+}
+
+export function WaterfallRow({ node, traceStart, traceDuration, selected, highlighted, onSelect }: Props) {
+  const { span, service } = node;
+  const total = traceDuration > 0 ? traceDuration : 1;
+  const left = ((span.startTime - traceStart) / total) * 100;
+  const width = Math.max((span.duration / total) * 100, 0.3);
+  const colour = serviceColour(service);
+  const classes = [
+    'wf-row',
+    selected ? 'selected' : '',
+    highlighted ? 'highlighted' : '',
+    node.error ? 'is-error' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <button
+      type="button"
+      className={classes}
+      data-span-id={span.spanID}
+      aria-pressed={selected}
+      onClick={() => onSelect(span.spanID)}
+    >
+      <span className="wf-label" style={{ paddingLeft: `${node.depth * 14 + 6}px` }}>
+        <span className="wf-service-mark" style={{ background: colour }} />
+        <span className="wf-service">{service}</span>
+        <span className="wf-op">{span.operationName}</span>
+        {node.error ? (
+          <span className="wf-error" title="error">
+            !
+          </span>
+        ) : null}
+      </span>
+      <span className="wf-track">
+        <span
+          className="wf-bar"
+          style={{ left: `${left}%`, width: `${width}%`, background: colour }}
+          title={`${service} ${span.operationName} ${formatDurationUs(span.duration)}`}
+        />
+        <span
+          className="wf-duration"
+          style={left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
+        >
+          {formatDurationUs(span.duration)}
+        </span>
+      </span>
+    </button>
+  );
+}

@@ -1,0 +1,39 @@
+import { api } from '../../api/client.ts';
+import { useApi } from '../../api/use-api.ts';
+import { Empty, ErrorState, Loading } from '../../components/status.tsx';
+import { buildTraceModel } from '../../lib/trace-model.ts';
+import { TraceResultRow } from './trace-result-row.tsx';
+
+export function TraceResults({
+  params,
+  queryKey,
+}: {
+  params: Record<string, string | number | undefined>;
+  queryKey: string;
+}) {
+  const result = useApi(`traces:${queryKey}`, (signal) => api.searchTraces(params, signal));
+  if (result.state === 'loading') return <Loading what="traces" />;
+  if (result.state === 'error') return <ErrorState title="Trace search failed" message={result.message} />;
+  if (result.data.length === 0) {
+    return (
+      <Empty>
+        No traces match. Widen the time range, clear filters, or check that services export to the hub (
+        <code>OTEL_EXPORTER_OTLP_ENDPOINT</code>).
+      </Empty>
+    );
+  }
+  const traces = [...result.data].sort((a, b) => buildTraceModel(b).start - buildTraceModel(a).start);
+  const maxDuration = Math.max(...traces.map((t) => buildTraceModel(t).duration));
+  return (
+    <section>
+      <h2 className="section-title">
+        {traces.length} trace{traces.length === 1 ? '' : 's'}
+      </h2>
+      <ul className="trace-results">
+        {traces.map((t) => (
+          <TraceResultRow key={t.traceID} trace={t} maxDuration={maxDuration} />
+        ))}
+      </ul>
+    </section>
+  );
+}

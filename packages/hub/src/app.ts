@@ -59,6 +59,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     now: opts.now ?? Date.now,
   });
   retention.onDeleted((table, n) => metrics.retentionDeleted.inc({ table }, n));
+  retention.onError((err) => logger.warn({ err }, 'retention pass failed; retrying next interval'));
 
   const limits = {
     maxAttributes: config.VIGIL_HUB_MAX_ATTRIBUTES,

@@ -30,8 +30,10 @@ export class Retention {
   readonly #oldLogs;
   readonly #oldestSpans;
   readonly #oldestLogs;
+  readonly #rowSpan;
   #timer: NodeJS.Timeout | null = null;
   #onDeleted: (table: 'spans' | 'logs', n: number) => void = () => {};
+  #onError: (err: Error) => void = () => {};
 
   constructor(db: HubDatabase, opts: RetentionOptions) {
     this.#db = db;
@@ -44,15 +46,23 @@ export class Retention {
       `DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE time_ns < ? ORDER BY time_ns LIMIT ${c})`,
     );
     this.#oldestSpans = db.prepare(
-      `DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ${c})`,
+      'DELETE FROM spans WHERE rowid IN (SELECT rowid FROM spans ORDER BY start_ns LIMIT ?)',
     );
     this.#oldestLogs = db.prepare(
-      `DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT ${c})`,
+      'DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY time_ns LIMIT ?)',
+    );
+    this.#rowSpan = db.prepare(
+      `SELECT (SELECT coalesce(max(rowid) - min(rowid) + 1, 0) FROM spans) AS spans,
+              (SELECT coalesce(max(id) - min(id) + 1, 0) FROM logs) AS logs`,
     );
   }
 
   onDeleted(fn: (table: 'spans' | 'logs', n: number) => void): void {
     this.#onDeleted = fn;
+  }
+
+  onError(fn: (err: Error) => void): void {
+    this.#onError = fn;
   }
 
   runOnce(): RetentionResult {
@@ -75,8 +85,12 @@ export class Retention {
       }
     }
     while (!more && usedBytes(this.#db) > maxBytes) {
-      const s = this.#oldestSpans.run().changes;
-      const l = this.#oldestLogs.run().changes;
+      // About 2% of each table per step (rowids grow monotonically, so their range estimates the count
+      // without a full scan): small stores are trimmed, not emptied, by one step.
+      const range = this.#rowSpan.get() as { spans: number; logs: number };
+      const step = (rows: number) => Math.max(50, Math.min(chunk, Math.ceil(rows * 0.02)));
+      const s = this.#oldestSpans.run(step(range.spans)).changes;
+      const l = this.#oldestLogs.run(step(range.logs)).changes;
       spans += s;
       logs += l;
       if (s === 0 && l === 0) break;
@@ -94,8 +108,9 @@ export class Retention {
       let delay = this.#opts.intervalMs;
       try {
         if (this.runOnce().more) delay = Math.min(delay, 50);
-      } catch {
+      } catch (err) {
         // A busy or failing delete is retried next tick; retention must never take the hub down.
+        this.#onError(err as Error);
       }
       this.#timer = setTimeout(tick, delay);
       this.#timer.unref();

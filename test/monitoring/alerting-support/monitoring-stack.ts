@@ -26,9 +26,14 @@ export const TEST_PROFILE = {
   timings: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h', escalationWait: '4s' },
 } as const;
 
-/** Copies the repo's rule files into `dir` with every `for` shortened; returns the files written. */
+/** The rules under test: the repo's, or VIGIL_TEST_RULES_SOURCE (to try a rules change kept elsewhere). */
+export function rulesSourceDir(): string {
+  return process.env.VIGIL_TEST_RULES_SOURCE || monitoringSources(repoRoot).rulesDir;
+}
+
+/** Copies the rule files into `dir` with every `for` shortened; returns the files written. */
 export function writeTestProfileRules(dir: string, forDuration: string = TEST_PROFILE.alertFor): string[] {
-  const rulesDir = monitoringSources(repoRoot).rulesDir;
+  const rulesDir = rulesSourceDir();
   mkdirSync(dir, { recursive: true });
   let files: string[] = [];
   try {

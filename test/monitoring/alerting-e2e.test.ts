@@ -1,0 +1,169 @@
+// End to end with the real binaries: a service, Prometheus and Alertmanager (test profile),
+// a webhook sink standing in for the hub, Slack and PagerDuty, and an SMTP sink.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './alerting-support/free-port.ts';
+import type { MonitoringStack } from './alerting-support/monitoring-stack.ts';
+import {
+  promQuery,
+  rulesSourceDir,
+  startMonitoringStack,
+  TEST_PROFILE,
+} from './alerting-support/monitoring-stack.ts';
+import type { ServiceUnderTest } from './alerting-support/service-under-test.ts';
+import { serviceUnderTest } from './alerting-support/service-under-test.ts';
+import type { SmtpSink } from './alerting-support/smtp-sink.ts';
+import { startSmtpSink } from './alerting-support/smtp-sink.ts';
+import { waitFor } from './alerting-support/wait-for.ts';
+import type { HttpSink } from './alerting-support/webhook-sink.ts';
+import { startHttpSink, webhookPayloads } from './alerting-support/webhook-sink.ts';
+
+const seconds = (d: string) => Number(d.replace(/s$/, ''));
+// Theoretical worst case from kill to notification: the next scrape fails, the next evaluation
+// sees up == 0, the alert stays pending for `for`, then Alertmanager waits group_wait.
+const BOUND_S =
+  seconds(TEST_PROFILE.scrapeInterval) +
+  seconds(TEST_PROFILE.evaluationInterval) +
+  seconds(TEST_PROFILE.alertFor) +
+  seconds(TEST_PROFILE.timings.groupWait);
+const MARGIN_S = 3;
+
+function repoHasServiceDownRule(): boolean {
+  const dir = rulesSourceDir();
+  try {
+    return readdirSync(dir).some(
+      (f) => f.endsWith('.yml') && /alert:\s*ServiceDown\b/.test(readFileSync(join(dir, f), 'utf8')),
+    );
+  } catch {
+    return false;
+  }
+}
+
+describe('ServiceDown end to end (real Prometheus + Alertmanager, test profile)', () => {
+  let sink: HttpSink;
+  let smtp: SmtpSink;
+  let sut: ServiceUnderTest;
+  let stack: MonitoringStack | undefined;
+
+  beforeAll(async () => {
+    if (!repoHasServiceDownRule()) throw new Error(`${rulesSourceDir()}/*.yml has no ServiceDown alert`);
+    sink = await startHttpSink();
+    smtp = await startSmtpSink();
+    sut = serviceUnderTest(await freePort());
+    await sut.start();
+    stack = await startMonitoringStack({
+      services: [{ service: sut.service, port: Number(new URL(sut.url).port) }],
+      alertmanager: {
+        hubWebhookUrl: `${sink.url}/hub`,
+        smtpPort: smtp.port,
+        slackUrl: `${sink.url}/slack`,
+        pagerdutyUrl: `${sink.url}/pagerduty`,
+        timings: TEST_PROFILE.timings,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await sut?.close();
+    await sink?.close();
+    await smtp?.close();
+  });
+
+  const logs = () =>
+    stack?.processes.map((p) => `--- ${p.name}\n${p.output().slice(-4000)}`).join('\n') ?? '';
+  const serviceDown = (status: 'firing' | 'resolved', receiver = 'vigil-hub') =>
+    webhookPayloads(sink, '/hub').find(
+      (p) =>
+        p.receiver === receiver &&
+        p.alerts.some(
+          (a) =>
+            a.labels.alertname === 'ServiceDown' && a.labels.service === sut.service && a.status === status,
+        ),
+    );
+  const mail = (status: 'FIRING' | 'RESOLVED') =>
+    smtp.mails.find(
+      (m) =>
+        m.subject.includes(`[${status}`) &&
+        m.subject.includes('ServiceDown') &&
+        m.subject.includes(sut.service),
+    );
+
+  it('kill → ServiceDown reaches the hub webhook, PagerDuty, Slack and email within the bound; restart → resolved', async () => {
+    const prom = stack!.prometheusUrl;
+    await waitFor(
+      'the target up and the ServiceDown rule loaded',
+      async () => {
+        const up = await promQuery(prom, `up{job="vigil-services",service="${sut.service}"} == 1`);
+        const rules = (await (await fetch(`${prom}/api/v1/rules?type=alert`)).json()) as {
+          data: { groups: Array<{ rules: Array<{ name: string }> }> };
+        };
+        const loaded = rules.data.groups.some((g) => g.rules.some((r) => r.name === 'ServiceDown'));
+        return up.length === 1 && loaded ? true : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+
+    const killedAt = Date.now();
+    await sut.kill();
+
+    const fired = await waitFor('ServiceDown at the hub webhook', () => serviceDown('firing'), {
+      timeoutMs: 30_000,
+    });
+    const firingMail = await waitFor('ServiceDown email', () => mail('FIRING'), { timeoutMs: 15_000 }).catch(
+      (err) => {
+        throw new Error(
+          `${err.message}; mails: ${JSON.stringify(smtp.mails.map((m) => m.subject))}\n${logs()}`,
+        );
+      },
+    );
+    const alert = fired.alerts.find((a) => a.labels.alertname === 'ServiceDown')!;
+    expect(alert.labels).toMatchObject({ severity: 'critical', service: sut.service, job: 'vigil-services' });
+    expect(alert.labels.team).toBeTruthy();
+    expect(alert.annotations.runbook_url).toMatch(/docs\/runbooks\/ServiceDown\.md$/);
+    expect(firingMail.to).toContain('oncall@vigil.example');
+    await waitFor(
+      'PagerDuty and Slack stand-ins paged',
+      () =>
+        sink.received.some(
+          (r) => r.path === '/pagerduty' && JSON.stringify(r.body).includes('ServiceDown'),
+        ) && sink.received.some((r) => r.path === '/slack' && JSON.stringify(r.body).includes('ServiceDown'))
+          ? true
+          : undefined,
+      { timeoutMs: 10_000 },
+    );
+
+    const webhookS = (fired.receivedAt - killedAt) / 1000;
+    const emailS = (firingMail.receivedAt - killedAt) / 1000;
+    console.log(
+      `time to notify (ServiceDown, ${sut.kind} service): webhook ${webhookS.toFixed(2)} s, email ${emailS.toFixed(2)} s; ` +
+        `bound ${BOUND_S} s + ${MARGIN_S} s margin`,
+    );
+    expect(webhookS).toBeLessThanOrEqual(BOUND_S + MARGIN_S);
+    expect(emailS).toBeLessThanOrEqual(BOUND_S + MARGIN_S);
+
+    // Nobody silenced it: after the escalation wait the secondary on-call is notified too.
+    const escalated = await waitFor(
+      'escalation of the unacknowledged ServiceDown',
+      () => serviceDown('firing', 'escalation'),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    console.log(
+      `escalation after ${((escalated.receivedAt - killedAt) / 1000).toFixed(2)} s (escalation wait ${TEST_PROFILE.timings.escalationWait})`,
+    );
+    expect(escalated.receivedAt - fired.receivedAt).toBeGreaterThanOrEqual(2_000);
+
+    const restartedAt = Date.now();
+    await sut.start();
+    const resolved = await waitFor('resolved ServiceDown at the hub webhook', () => serviceDown('resolved'), {
+      timeoutMs: 30_000,
+    });
+    await waitFor('resolved ServiceDown email', () => mail('RESOLVED'), { timeoutMs: 15_000 });
+    console.log(
+      `time to resolved notification after restart: ${((resolved.receivedAt - restartedAt) / 1000).toFixed(2)} s`,
+    );
+  });
+});

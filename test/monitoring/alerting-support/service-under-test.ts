@@ -41,7 +41,7 @@ export function serviceUnderTest(port: number): ServiceUnderTest {
     service: 'user-service',
     url,
     async start() {
-      const env = {
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -1,0 +1,1 @@
+export { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.ts';

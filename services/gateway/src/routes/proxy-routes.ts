@@ -1,0 +1,40 @@
+import { trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
+import { forward } from '../adapters/upstream-proxy.ts';
+import { proxyRoutes, type Upstream } from '../domain/routes-table.ts';
+
+export interface ProxyRoutesOptions {
+  upstreams: Readonly<Record<Upstream, string>>;
+  timeoutMs: number;
+  ordersTimeoutMs: number;
+  onUpstreamError: (upstream: Upstream, reason: 'timeout' | 'unavailable') => void;
+}
+
+export function registerProxyRoutes(app: FastifyInstance, options: ProxyRoutesOptions): void {
+  for (const route of proxyRoutes()) {
+    const baseUrl = options.upstreams[route.upstream];
+    const timeoutMs = route.timeout === 'orders' ? options.ordersTimeoutMs : options.timeoutMs;
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const result = await forward(route.upstream, baseUrl, request, timeoutMs);
+        if (!result.ok) {
+          options.onUpstreamError(route.upstream, result.reason);
+          trace.getActiveSpan()?.setAttribute('gateway.upstream_error', result.reason);
+          request.log.warn(
+            { event: 'upstream_failed', upstream: route.upstream, reason: result.reason, route: route.url },
+            `${route.upstream} ${result.reason}`,
+          );
+          const [status, code, message] =
+            result.reason === 'timeout'
+              ? [504, 'UPSTREAM_TIMEOUT', `${route.upstream} did not answer within ${timeoutMs} ms`]
+              : [502, 'UPSTREAM_UNAVAILABLE', `${route.upstream} is unavailable`];
+          return reply.code(status).send({ error: { code, message } });
+        }
+        reply.code(result.status).headers(result.headers);
+        return reply.send(result.body);
+      },
+    });
+  }
+}

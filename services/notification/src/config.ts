@@ -1,0 +1,35 @@
+import { type Env, hostVar, loadConfig, portVar, serviceEnvShape } from '@vigil/service-kit';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'notification-service';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  ...serviceEnvShape(8005),
+  SMTP_HOST: hostVar(),
+  SMTP_PORT: portVar(2525),
+  SMTP_FROM: z.string().min(3).max(200).default('Vigil Shop <orders@vigil.local>'),
+  NOTIFY_MAX_ATTEMPTS: int(1, 100, 10),
+  NOTIFY_RETRY_BASE_MS: int(10, 600_000, 500),
+  NOTIFY_RETRY_MAX_MS: int(10, 3_600_000, 60_000),
+  NOTIFY_POLL_MS: int(10, 60_000, 500),
+  NOTIFY_SEND_TIMEOUT_MS: int(100, 120_000, 5_000),
+  NOTIFY_WEBHOOK_HOSTS: z
+    .string()
+    .default('127.0.0.1,localhost')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
+});
+
+export type NotificationConfig = Readonly<z.output<typeof schema>>;
+
+/** Read once at boot; exits with a one-line message naming the variable when invalid. */
+export function readConfig(env: Env = process.env): NotificationConfig {
+  return loadConfig(schema, env, SERVICE_NAME);
+}

@@ -1,0 +1,108 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { applyDependencyFault } from '@vigil/telemetry';
+import { backoffMs } from '../domain/order.ts';
+
+export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
+
+/** A downstream call that gave no usable answer; the step's outcome is unknown or failed. */
+export class DependencyError extends Error {
+  readonly dependency: string;
+  readonly reason: FailureReason;
+  readonly status: number | undefined;
+  constructor(dependency: string, reason: FailureReason, status?: number) {
+    super(`${dependency}: ${reason}${status ? ` (${status})` : ''}`);
+    this.name = 'DependencyError';
+    this.dependency = dependency;
+    this.reason = reason;
+    this.status = status;
+  }
+}
+
+export interface ServiceResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Only idempotent calls are retried: a retried charge without a key could charge twice. */
+  idempotent?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ServiceClientOptions {
+  /** Dependency name: the fault target and the `dependency` metric label (e.g. `payment-service`). */
+  name: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** Extra attempts for idempotent calls. */
+  retries: number;
+  backoffBaseMs: number;
+  onOutcome?: (dependency: string, outcome: 'ok' | 'client_error' | FailureReason) => void;
+}
+
+function reasonOf(err: unknown): FailureReason {
+  const name = (err as { name?: string })?.name;
+  return name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unavailable';
+}
+
+/** JSON over HTTP to one service, with a deadline per attempt and bounded retries with backoff. */
+export function createServiceClient(options: ServiceClientOptions) {
+  const { name } = options;
+
+  async function once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
+    const signal = AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs);
+    let res: Response;
+    try {
+      await applyDependencyFault(name, signal);
+      res = await fetch(options.baseUrl + path, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...call.headers,
+        },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal,
+      });
+    } catch (err) {
+      throw new DependencyError(name, reasonOf(err));
+    }
+    let body: unknown;
+    try {
+      const text = await res.text();
+      body = text === '' ? null : JSON.parse(text);
+    } catch (err) {
+      if (reasonOf(err) === 'timeout') throw new DependencyError(name, 'timeout');
+      body = null;
+    }
+    if (res.status >= 500) throw new DependencyError(name, 'server_error', res.status);
+    return { status: res.status, body };
+  }
+
+  return {
+    name,
+    async call<T = unknown>(
+      method: string,
+      path: string,
+      call: CallOptions = {},
+    ): Promise<ServiceResponse<T>> {
+      const attempts = call.idempotent ? options.retries + 1 : 1;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await once(method, path, call);
+          options.onOutcome?.(name, res.status >= 400 ? 'client_error' : 'ok');
+          return res as ServiceResponse<T>;
+        } catch (err) {
+          if (!(err instanceof DependencyError)) throw err;
+          options.onOutcome?.(name, err.reason);
+          if (attempt >= attempts) throw err;
+          await delay(backoffMs(attempt, options.backoffBaseMs, options.backoffBaseMs * 8));
+        }
+      }
+    },
+  };
+}
+
+export type ServiceClient = ReturnType<typeof createServiceClient>;

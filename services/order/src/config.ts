@@ -1,0 +1,33 @@
+import { type Env, loadConfig, serviceEnvShape, urlVar } from '@vigil/service-kit';
+import { z } from 'zod';
+
+export const SERVICE_NAME = 'order-service';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z.object({
+  ...serviceEnvShape(8003),
+  USER_SERVICE_URL: urlVar('http://127.0.0.1:8001'),
+  PRODUCT_SERVICE_URL: urlVar('http://127.0.0.1:8002'),
+  PAYMENT_SERVICE_URL: urlVar('http://127.0.0.1:8004'),
+  NOTIFICATION_SERVICE_URL: urlVar('http://127.0.0.1:8005'),
+  /** Deadline of one call to user/product/notification. */
+  ORDER_CALL_TIMEOUT_MS: int(50, 60_000, 2_000),
+  /** Deadline of one call to payment-service (the processor is slower). */
+  ORDER_PAYMENT_TIMEOUT_MS: int(50, 60_000, 3_000),
+  ORDER_CALL_RETRIES: int(0, 5, 2),
+  ORDER_RETRY_BASE_MS: int(1, 10_000, 50),
+  ORDER_WORKER_POLL_MS: int(10, 60_000, 500),
+  ORDER_CHARGE_RETRY_MAX_MS: int(100, 3_600_000, 30_000),
+  ORDER_CHARGE_GRACE_MS: int(100, 600_000, 15_000),
+  ORDER_TASK_MAX_ATTEMPTS: int(1, 1000, 50),
+  ORDER_STALE_PENDING_MS: int(1_000, 3_600_000, 120_000),
+});
+
+export type OrderConfig = Readonly<z.output<typeof schema>>;
+
+/** Read once at boot; exits with a one-line message naming the variable when invalid. */
+export function readConfig(env: Env = process.env): OrderConfig {
+  return loadConfig(schema, env, SERVICE_NAME);
+}

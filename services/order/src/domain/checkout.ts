@@ -1,0 +1,334 @@
+import { createHash } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
+import type { FastifyBaseLogger } from 'fastify';
+import type { OrderRecord, OrdersRepository } from '../adapters/orders-repository.ts';
+import { DependencyError, type ServiceClient } from '../adapters/service-client.ts';
+import {
+  backoffMs,
+  type CreateOrderRequest,
+  type FunnelStep,
+  type Order,
+  type OrderFailure,
+  type OrderItem,
+  totalCents,
+} from './order.ts';
+
+export interface CheckoutMetrics {
+  funnel(step: FunnelStep, status: 'success' | 'failure'): void;
+  created(segment: string): void;
+  completed(segment: string, dollars: number): void;
+  duration(status: string, seconds: number): void;
+}
+
+export interface CheckoutDeps {
+  repository: OrdersRepository;
+  users: ServiceClient;
+  products: ServiceClient;
+  payments: ServiceClient;
+  metrics: CheckoutMetrics;
+  logger: FastifyBaseLogger;
+  /** Something was queued in the outbox: deliver it soon. */
+  kick: () => void;
+  chargeRetryBaseMs: number;
+  chargeRetryMaxMs: number;
+  /** How long the request itself owns the charge before the recovery loop may retry it. */
+  chargeGraceMs: number;
+}
+
+export interface CheckoutResult {
+  status: number;
+  body: unknown;
+}
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+type ChargeOutcome = 'completed' | 'failed' | 'unknown';
+
+const FAILURE_STATUS: Record<string, number> = {
+  CUSTOMER_NOT_FOUND: 422,
+  PRODUCT_NOT_FOUND: 422,
+  INSUFFICIENT_STOCK: 409,
+  PAYMENT_DECLINED: 402,
+  INVALID_PAYMENT_METHOD: 422,
+  DEPENDENCY_UNAVAILABLE: 503,
+};
+
+/** Fingerprint of what a key was first used for (no card number: last four and expiry only). */
+export function requestHash(input: CreateOrderRequest): string {
+  const card = input.payment_method;
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.customer_id,
+        input.items.map((i) => [i.product_id, i.quantity]),
+        card.card_number.slice(-4),
+        card.exp_month,
+        card.exp_year,
+      ]),
+    )
+    .digest('hex');
+}
+
+class StepFailure extends Error {
+  readonly failure: OrderFailure;
+  readonly releaseStock: boolean;
+  constructor(code: string, message: string, releaseStock: boolean) {
+    super(message);
+    this.failure = { code, message };
+    this.releaseStock = releaseStock;
+  }
+}
+
+function unavailable(err: DependencyError, releaseStock: boolean): StepFailure {
+  return new StepFailure(
+    'DEPENDENCY_UNAVAILABLE',
+    `${err.dependency} is unavailable (${err.reason})`,
+    releaseStock,
+  );
+}
+
+function errorCode(body: unknown): string | undefined {
+  const code = (body as ErrorBody | null)?.error?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Order placement and the payment retries that finish it later. */
+export function createCheckout(deps: CheckoutDeps) {
+  const { repository, metrics, logger } = deps;
+
+  function orderResponse(order: Order): CheckoutResult {
+    if (order.status === 'completed') return { status: 201, body: order };
+    if (order.status === 'awaiting_payment') return { status: 202, body: order };
+    const failure = order.failure ?? { code: 'ORDER_FAILED', message: 'the order failed' };
+    return {
+      status: FAILURE_STATUS[failure.code] ?? 422,
+      body: { error: { code: failure.code, message: failure.message, details: { order } } },
+    };
+  }
+
+  function fail(id: number, err: StepFailure, traceparent: string | null): void {
+    repository.fail(id, err.failure, err.releaseStock, traceparent);
+    if (err.releaseStock) deps.kick();
+    trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
+  }
+
+  async function validateCart(
+    input: CreateOrderRequest,
+  ): Promise<{ segment: string; items: OrderItem[]; currency: string }> {
+    let segment: string;
+    try {
+      const user = await deps.users.call<{ segment?: string }>('GET', `/users/${input.customer_id}`, {
+        idempotent: true,
+      });
+      if (user.status === 404) {
+        throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${input.customer_id} not found`, false);
+      }
+      if (user.status !== 200)
+        throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${input.customer_id} invalid`, false);
+      segment = typeof user.body.segment === 'string' ? user.body.segment : 'unknown';
+    } catch (err) {
+      throw err instanceof DependencyError ? unavailable(err, false) : err;
+    }
+    try {
+      const products = await Promise.all(
+        input.items.map((item) =>
+          deps.products.call<{ name: string; price_cents: number; currency: string }>(
+            'GET',
+            `/products/${item.product_id}`,
+            {
+              idempotent: true,
+            },
+          ),
+        ),
+      );
+      const items: OrderItem[] = input.items.map((item, i) => {
+        const res = products[i]!;
+        if (res.status !== 200)
+          throw new StepFailure('PRODUCT_NOT_FOUND', `product ${item.product_id} not found`, false);
+        return {
+          product_id: item.product_id,
+          name: res.body.name,
+          quantity: item.quantity,
+          unit_price_cents: res.body.price_cents,
+        };
+      });
+      return { segment, items, currency: products[0]?.body.currency ?? 'USD' };
+    } catch (err) {
+      throw err instanceof DependencyError ? unavailable(err, false) : err;
+    }
+  }
+
+  async function reserveStock(id: number, items: OrderItem[]): Promise<void> {
+    try {
+      const res = await deps.products.call('POST', '/inventory/reservations', {
+        body: {
+          order_id: String(id),
+          items: items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
+        },
+        idempotent: true,
+      });
+      if (res.status === 409 && errorCode(res.body) === 'INSUFFICIENT_STOCK') {
+        throw new StepFailure('INSUFFICIENT_STOCK', 'not enough stock for this order', false);
+      }
+      if (res.status === 404)
+        throw new StepFailure('PRODUCT_NOT_FOUND', 'a product in this order does not exist', false);
+      if (res.status >= 300)
+        throw new StepFailure('RESERVATION_REJECTED', 'the stock reservation was rejected', true);
+    } catch (err) {
+      // A timeout leaves the reservation unknown, so its release is queued (release is idempotent).
+      throw err instanceof DependencyError ? unavailable(err, true) : err;
+    }
+  }
+
+  async function tokenize(
+    card: CreateOrderRequest['payment_method'],
+  ): Promise<{ token: string; brand: string; last4: string }> {
+    try {
+      // Creating a token charges nothing, so a retry is harmless.
+      const res = await deps.payments.call<{ token: string; brand: string; last4: string }>(
+        'POST',
+        '/payment-methods',
+        {
+          body: card,
+          idempotent: true,
+        },
+      );
+      if (res.status !== 201) {
+        throw new StepFailure(
+          'INVALID_PAYMENT_METHOD',
+          `the card was refused (${errorCode(res.body) ?? res.status})`,
+          true,
+        );
+      }
+      return res.body;
+    } catch (err) {
+      throw err instanceof DependencyError ? unavailable(err, true) : err;
+    }
+  }
+
+  /** One charge attempt with the order's idempotency key: it can never charge twice. */
+  async function charge(record: OrderRecord): Promise<ChargeOutcome> {
+    const { order } = record;
+    try {
+      const res = await deps.payments.call<{ id: number; error?: { message?: string } }>(
+        'POST',
+        '/payments',
+        {
+          headers: { 'idempotency-key': `order-${order.id}` },
+          body: {
+            order_id: String(order.id),
+            amount_cents: order.total_cents,
+            currency: order.currency,
+            payment_method_token: record.paymentToken,
+          },
+          idempotent: true,
+        },
+      );
+      if (res.status === 201 || res.status === 200) {
+        repository.complete(order.id, res.body.id, {}, record.traceparent);
+        metrics.funnel('payment', 'success');
+        metrics.funnel('confirmation', 'success');
+        metrics.completed(record.segment ?? 'unknown', order.total_cents / 100);
+        deps.kick();
+        return 'completed';
+      }
+      if (res.status === 409) {
+        repository.scheduleChargeRetry(order.id, Date.now() + deps.chargeRetryBaseMs);
+        return 'unknown';
+      }
+      const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
+      const message = (res.body as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
+      fail(order.id, new StepFailure(code, message, true), record.traceparent);
+      metrics.funnel('payment', 'failure');
+      return 'failed';
+    } catch (err) {
+      if (!(err instanceof DependencyError)) throw err;
+      const wait = backoffMs(record.chargeAttempts + 1, deps.chargeRetryBaseMs, deps.chargeRetryMaxMs);
+      repository.scheduleChargeRetry(order.id, Date.now() + wait);
+      logger.warn(
+        { event: 'charge_unknown', order_id: order.id, reason: err.reason, retry_in_ms: wait },
+        'payment outcome unknown; order stays awaiting_payment',
+      );
+      return 'unknown';
+    }
+  }
+
+  async function place(
+    key: string,
+    input: CreateOrderRequest,
+    traceparent: string | null,
+  ): Promise<CheckoutResult> {
+    const started = performance.now();
+    const hash = requestHash(input);
+    const { record, created } = repository.begin(key, hash, input.customer_id, traceparent);
+    const span = trace.getActiveSpan();
+    span?.setAttribute('order.id', record.order.id);
+    if (!created) {
+      if (record.requestHash !== hash) {
+        return {
+          status: 422,
+          body: {
+            error: {
+              code: 'IDEMPOTENCY_KEY_REUSED',
+              message: 'this Idempotency-Key was used for a different order',
+            },
+          },
+        };
+      }
+      if (record.response) {
+        span?.setAttribute('order.replayed', true);
+        return { ...record.response, replayed: true } as CheckoutResult;
+      }
+      return {
+        status: 409,
+        body: {
+          error: {
+            code: 'ORDER_IN_PROGRESS',
+            message: 'an order with this Idempotency-Key is still being placed',
+          },
+        },
+      };
+    }
+    const id = record.order.id;
+    let step: FunnelStep = 'cart';
+    try {
+      const cart = await validateCart(input);
+      const total = totalCents(cart.items);
+      repository.setDetails(id, cart.segment, cart.items, total, cart.currency);
+      metrics.funnel('cart', 'success');
+      step = 'shipping';
+      await reserveStock(id, cart.items);
+      metrics.funnel('shipping', 'success');
+      step = 'payment';
+      const method = await tokenize(input.payment_method);
+      repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
+      metrics.created(cart.segment);
+      await charge(repository.find(id)!);
+    } catch (err) {
+      if (!(err instanceof StepFailure)) throw err;
+      metrics.funnel(step, 'failure');
+      fail(id, err, traceparent);
+    }
+    const order = repository.find(id)!.order;
+    const response = orderResponse(order);
+    repository.saveResponse(id, response.status, response.body);
+    metrics.duration(order.status, (performance.now() - started) / 1000);
+    logger.info(
+      {
+        event: 'order_placed',
+        order_id: id,
+        status: order.status,
+        failure: order.failure?.code,
+        total_cents: order.total_cents,
+      },
+      `order ${order.status}`,
+    );
+    return response;
+  }
+
+  return { place, charge, orderResponse };
+}
+
+export type Checkout = ReturnType<typeof createCheckout>;

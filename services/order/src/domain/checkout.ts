@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrderRecord, OrdersRepository } from '../adapters/orders-repository.ts';
@@ -10,6 +9,7 @@ import {
   type Order,
   type OrderFailure,
   type OrderItem,
+  requestHash,
   totalCents,
 } from './order.ts';
 
@@ -54,22 +54,6 @@ const FAILURE_STATUS: Record<string, number> = {
   INVALID_PAYMENT_METHOD: 422,
   DEPENDENCY_UNAVAILABLE: 503,
 };
-
-/** Fingerprint of what a key was first used for (no card number: last four and expiry only). */
-export function requestHash(input: CreateOrderRequest): string {
-  const card = input.payment_method;
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        input.customer_id,
-        input.items.map((i) => [i.product_id, i.quantity]),
-        card.card_number.slice(-4),
-        card.exp_month,
-        card.exp_year,
-      ]),
-    )
-    .digest('hex');
-}
 
 class StepFailure extends Error {
   readonly failure: OrderFailure;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'completed', 'failed', 'cancelled'] as const;
@@ -123,4 +124,20 @@ export function totalCents(items: readonly OrderItem[]): number {
 export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
   const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(raw * (0.8 + Math.random() * 0.4));
+}
+
+/** Fingerprint of what a key was first used for (no card number: last four and expiry only). */
+export function requestHash(input: CreateOrderRequest): string {
+  const card = input.payment_method;
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.customer_id,
+        input.items.map((i) => [i.product_id, i.quantity]),
+        card.card_number.slice(-4),
+        card.exp_month,
+        card.exp_year,
+      ]),
+    )
+    .digest('hex');
 }

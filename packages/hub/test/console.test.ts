@@ -52,6 +52,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const UI_TIMEOUT = 10_000;
+// Set to a directory to keep a PNG of each page the test visits (for reviewing the UI by eye).
+const SHOTS = process.env.VIGIL_CONSOLE_SCREENSHOTS;
 
 let hub: ChildProcess | undefined;
 let dataDir = '';
@@ -199,6 +201,9 @@ afterAll(async () => {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
+const shot = async (name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
 const logRows = () => page.locator('.logs tbody tr').allTextContents();
 const path = () => new URL(page.url()).pathname + new URL(page.url()).search;
 
@@ -225,6 +230,7 @@ describe('the Vigil console in headless Chromium', () => {
     expect(text).toContain('error');
     for (const s of SERVICES) expect(text).toContain(s);
 
+    await shot('trace-search');
     await result.getByRole('link').click();
     await page.waitForURL(`**/traces/${traceId}`);
   });
@@ -262,6 +268,7 @@ describe('the Vigil console in headless Chromium', () => {
     expect(detailText).toContain('TypeError');
     expect(detailText).toContain('card declined by issuer');
     expect(await details.locator('pre.stack').textContent()).toContain('TypeError');
+    await shot('trace-view');
   });
 
   it('filters logs by text and follows a trace_id link to its trace', async () => {
@@ -279,6 +286,7 @@ describe('the Vigil console in headless Chromium', () => {
       'only the matching log line',
       UI_TIMEOUT,
     );
+    await shot('logs-text-filter');
     await page.locator(`.logs a.trace-link[href="/traces/${traceId}"]`).click();
     await page.waitForURL(`**/traces/${traceId}`);
     await page.locator('.trace-summary').filter({ hasText: traceId }).waitFor();
@@ -297,6 +305,7 @@ describe('the Vigil console in headless Chromium', () => {
       UI_TIMEOUT,
     );
     expect(rows[0]).toContain('payment declined by issuer');
+    await shot('logs-deep-link');
     expect(rows.some((r) => r.includes('health probe ok'))).toBe(false);
     expect(await page.inputValue('input[name="trace_id"]')).toBe(traceId);
     const links = await page
@@ -318,6 +327,7 @@ describe('the Vigil console in headless Chromium', () => {
     const fresh = page.locator('.logs tbody tr').first();
     await fresh.filter({ hasText: 'live tail canary 42' }).waitFor();
     expect(await fresh.locator('.level').textContent()).toBe('warn');
+    await shot('logs-live-tail');
     expect(await page.locator('.logs tbody tr', { hasText: 'filtered out canary' }).count()).toBe(0);
     await page.uncheck('input[name="live"]');
   });
@@ -333,6 +343,7 @@ describe('the Vigil console in headless Chromium', () => {
     expect(await failing.getAttribute('class')).toContain('edge-error');
     expect(await failing.textContent()).toContain('1 error');
     expect(await page.locator('svg.service-map .node').count()).toBe(SERVICES.length);
+    await shot('service-map');
     await page.locator('svg.service-map .node[data-service="product-service"]').click();
     await page.waitForURL(
       (u) => u.pathname === '/traces' && u.searchParams.get('service') === 'product-service',
@@ -344,6 +355,7 @@ describe('the Vigil console in headless Chromium', () => {
   it('explains a missing trace instead of showing a blank page', async () => {
     await page.goto(`${apiUrl}/traces/${'ab'.repeat(16)}`);
     await page.getByRole('alert').filter({ hasText: 'Trace not found' }).waitFor();
+    await shot('trace-not-found');
     const api = await fetch(`${apiUrl}/api/nope`);
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toContain('application/json');

@@ -20,4 +20,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./commands/status.ts'),
   },
   urls: { summary: 'print the URL of every running component', load: () => import('./commands/urls.ts') },
+  fault: {
+    summary: 'inject, list and clear chaos faults (vigil fault --help)',
+    load: () => import('./commands/fault.ts'),
+  },
 };

@@ -159,6 +159,15 @@ async function sendCheckoutTrace(): Promise<void> {
   await flush();
 }
 
+async function stopHub(): Promise<void> {
+  const child = hub;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 beforeAll(async () => {
   const build = spawnSync(process.execPath, [BUILD_SCRIPT], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}${build.stdout}`);
@@ -191,12 +200,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await Promise.all(providers.map((p) => p.shutdown().catch(() => {})));
-  if (hub && hub.exitCode === null) {
-    const exited = new Promise((resolve) => hub?.once('exit', resolve));
-    hub.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (hub.exitCode === null) hub.kill('SIGKILL');
-  }
+  await stopHub();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
@@ -359,5 +363,16 @@ describe('the Vigil console in headless Chromium', () => {
     const api = await fetch(`${apiUrl}/api/nope`);
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('says the API is unreachable when the hub goes away under an open page', async () => {
+    await page.goto(`${apiUrl}/traces`);
+    await page.locator(`li[data-trace-id="${traceId}"]`).waitFor();
+    await stopHub();
+    await page.getByRole('link', { name: 'Service map' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load the service map' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Cannot reach the Vigil hub API');
+    await shot('api-down');
   });
 });

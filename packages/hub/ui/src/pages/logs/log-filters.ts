@@ -50,7 +50,7 @@ export function parseAttr(attr: string): [string, string] | string | undefined {
 export function filterParams(f: LogFilters): Record<string, string | undefined> | string {
   const attr = parseAttr(f.attr);
   if (typeof attr === 'string') return attr;
-  if (f.trace_id && !/^[0-9a-fA-F]{32}$/.test(f.trace_id)) return 'Trace id must be 32 hex characters';
+  if (f.trace_id && !/^[0-9a-fA-F]{1,32}$/.test(f.trace_id)) return 'Trace id must be hex digits (up to 32)';
   const params: Record<string, string | undefined> = {
     service: f.service || undefined,
     level: f.level || undefined,

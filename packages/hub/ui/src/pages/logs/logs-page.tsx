@@ -9,6 +9,8 @@ import { LogsTable } from './logs-table.tsx';
 import { useLiveTail } from './use-live-tail.ts';
 import { useLogSearch } from './use-log-search.ts';
 
+const countLabel = (n: number, more: boolean) =>
+  `${n}${more ? '+' : ''} log record${n === 1 && !more ? '' : 's'}`;
 const NO_PARAMS: Record<string, string | undefined> = {};
 
 export function LogsPage() {
@@ -45,9 +47,7 @@ export function LogsPage() {
       />
       <div className="section-head">
         <h2 className="section-title">
-          {logs.state === 'ready'
-            ? `${logs.records.length}${logs.nextCursor ? '+' : ''} log records`
-            : 'Log records'}
+          {logs.state === 'ready' ? countLabel(logs.records.length, logs.nextCursor !== null) : 'Log records'}
           {filters.trace_id ? (
             <span className="muted">
               {' '}

@@ -13,7 +13,7 @@ export function LogsTable({ records, freshIds }: { records: LogRecord[]; freshId
           <th>Time</th>
           <th>Service</th>
           <th>Level</th>
-          <th>Message</th>
+          <th className="col-message">Message</th>
           <th>Trace</th>
         </tr>
       </thead>

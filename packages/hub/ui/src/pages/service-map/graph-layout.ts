@@ -23,7 +23,7 @@ export interface GraphLayout {
 
 export const NODE_W = 170;
 export const NODE_H = 44;
-const COL_GAP = 120;
+const COL_GAP = 150;
 const ROW_GAP = 40;
 const PAD = 30;
 

@@ -65,7 +65,7 @@ export function ServiceMapGraph({ services, deps }: { services: string[]; deps: 
           data-service={n.name}
         >
           <title>{`Search traces of ${n.name}`}</title>
-          <rect x={n.x} y={n.y} width={NODE_W} height={NODE_H} rx={8} />
+          <rect className="node-box" x={n.x} y={n.y} width={NODE_W} height={NODE_H} rx={8} />
           <rect x={n.x} y={n.y} width={6} height={NODE_H} rx={3} fill={serviceColour(n.name)} />
           <text x={n.x + NODE_W / 2 + 3} y={n.y + NODE_H / 2 + 5} textAnchor="middle">
             {n.name}

@@ -36,7 +36,7 @@ export function TraceLogs({ traceId, logs, selectedSpan, onSelectSpan, onHoverSp
               <th>Time</th>
               <th>Service</th>
               <th>Level</th>
-              <th>Message</th>
+              <th className="col-message">Message</th>
             </tr>
           </thead>
           <tbody>

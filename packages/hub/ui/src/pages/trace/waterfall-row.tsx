@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import { formatDurationUs } from '../../lib/format.ts';
 import { serviceColour } from '../../lib/service-colour.ts';
 import type { SpanNode } from '../../lib/trace-model.ts';
@@ -17,6 +18,7 @@ export function WaterfallRow({ node, traceStart, traceDuration, selected, highli
   const left = ((span.startTime - traceStart) / total) * 100;
   const width = Math.max((span.duration / total) * 100, 0.3);
   const colour = serviceColour(service);
+  const placement = durationPlacement(left, width);
   const classes = [
     'wf-row',
     selected ? 'selected' : '',
@@ -49,13 +51,17 @@ export function WaterfallRow({ node, traceStart, traceDuration, selected, highli
           style={{ left: `${left}%`, width: `${width}%`, background: colour }}
           title={`${service} ${span.operationName} ${formatDurationUs(span.duration)}`}
         />
-        <span
-          className="wf-duration"
-          style={left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
-        >
+        <span className={placement.inside ? 'wf-duration inside' : 'wf-duration'} style={placement.style}>
           {formatDurationUs(span.duration)}
         </span>
       </span>
     </button>
   );
+}
+
+/** The duration label goes after the bar, else before it, else inside its right end. */
+function durationPlacement(left: number, width: number): { inside: boolean; style: CSSProperties } {
+  if (left + width <= 85) return { inside: false, style: { left: `${left + width + 0.5}%` } };
+  if (left >= 15) return { inside: false, style: { right: `${100 - left + 0.5}%` } };
+  return { inside: true, style: { right: `${Math.max(100 - left - width, 0) + 0.5}%` } };
 }

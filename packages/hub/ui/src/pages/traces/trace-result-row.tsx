@@ -1,19 +1,17 @@
-import type { Trace } from '../../api/types.ts';
 import { ErrorBadge } from '../../components/error-badge.tsx';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatDateTime, formatDurationUs, formatRelative } from '../../lib/format.ts';
-import { buildTraceModel } from '../../lib/trace-model.ts';
+import type { TraceModel } from '../../lib/trace-model.ts';
 import { Link } from '../../router/link.tsx';
 
-export function TraceResultRow({ trace, maxDuration }: { trace: Trace; maxDuration: number }) {
-  const m = buildTraceModel(trace);
+export function TraceResultRow({ model: m, maxDuration }: { model: TraceModel; maxDuration: number }) {
   const counts = new Map<string, number>();
   for (const r of m.rows) counts.set(r.service, (counts.get(r.service) ?? 0) + 1);
   const start = new Date(m.start / 1000);
-  const title = m.root ? `${m.root.service}: ${m.root.span.operationName}` : trace.traceID;
+  const title = m.root ? `${m.root.service}: ${m.root.span.operationName}` : m.traceId;
   return (
-    <li className="trace-result" data-trace-id={trace.traceID}>
-      <Link to={`/traces/${trace.traceID}`} className="trace-result-link">
+    <li className="trace-result" data-trace-id={m.traceId}>
+      <Link to={`/traces/${m.traceId}`} className="trace-result-link">
         <div className="trace-result-head">
           <span className="trace-result-title">{title}</span>
           {m.errorCount > 0 ? <ErrorBadge count={m.errorCount} /> : null}
@@ -33,7 +31,7 @@ export function TraceResultRow({ trace, maxDuration }: { trace: Trace; maxDurati
           <span className="muted right" title={formatDateTime(start)}>
             {formatDateTime(start)} · {formatRelative(start)}
           </span>
-          <code className="muted">{trace.traceID.slice(0, 12)}</code>
+          <code className="muted">{m.traceId.slice(0, 12)}</code>
         </div>
       </Link>
     </li>

@@ -22,16 +22,16 @@ export function TraceResults({
       </Empty>
     );
   }
-  const traces = [...result.data].sort((a, b) => buildTraceModel(b).start - buildTraceModel(a).start);
-  const maxDuration = Math.max(...traces.map((t) => buildTraceModel(t).duration));
+  const models = result.data.map(buildTraceModel).sort((a, b) => b.start - a.start);
+  const maxDuration = Math.max(...models.map((m) => m.duration));
   return (
     <section>
       <h2 className="section-title">
-        {traces.length} trace{traces.length === 1 ? '' : 's'}
+        {models.length} trace{models.length === 1 ? '' : 's'}
       </h2>
       <ul className="trace-results">
-        {traces.map((t) => (
-          <TraceResultRow key={t.traceID} trace={t} maxDuration={maxDuration} />
+        {models.map((m) => (
+          <TraceResultRow key={m.traceId} model={m} maxDuration={maxDuration} />
         ))}
       </ul>
     </section>

@@ -1,0 +1,169 @@
+import type { DashboardSpec } from './dashboard-spec.ts';
+import { errorRatio, latencyQuantile, RATE, requestRate, SERVICE, USER_TRAFFIC } from './promql.ts';
+
+export const serviceOverview: DashboardSpec = {
+  uid: 'vigil-service-overview',
+  title: 'Vigil / Service Overview',
+  description: 'RED metrics (rate, errors, duration) and runtime health of every Vigil service.',
+  tags: ['vigil', 'red'],
+  serviceVariable: true,
+  sections: [
+    {
+      title: 'Availability',
+      panels: [
+        {
+          title: 'Up',
+          description:
+            'Whether Prometheus could scrape each service on its last attempt (1 = up). ServiceDown fires after 1 minute at 0.',
+          type: 'stat',
+          unit: 'none',
+          width: 12,
+          queries: [{ expr: `up{job=~"vigil-services|hub", ${SERVICE}}`, legend: '{{service}}' }],
+          valueText: { '0': { text: 'DOWN', color: 'red' }, '1': { text: 'UP', color: 'green' } },
+        },
+        {
+          title: 'Request rate (all selected)',
+          description:
+            'User requests per second across the selected services (scrapes and health probes excluded).',
+          type: 'stat',
+          unit: 'reqps',
+          queries: [{ expr: `sum(rate(http_requests_total{${USER_TRAFFIC}}[${RATE}]))` }],
+        },
+        {
+          title: 'Error ratio (all selected)',
+          description: 'Share of user requests answered with a 5xx across the selected services.',
+          type: 'stat',
+          unit: 'percentunit',
+          queries: [
+            {
+              expr: `(sum(rate(http_requests_total{${USER_TRAFFIC}, status=~"5.."}[${RATE}])) or vector(0)) / sum(rate(http_requests_total{${USER_TRAFFIC}}[${RATE}]))`,
+            },
+          ],
+          thresholds: [
+            { value: null, color: 'green' },
+            { value: 0.01, color: 'orange' },
+            { value: 0.05, color: 'red' },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Traffic and errors',
+      panels: [
+        {
+          title: 'Request rate',
+          description: 'User requests per second per service.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [{ expr: requestRate(), legend: '{{service}}' }],
+        },
+        {
+          title: 'Error ratio',
+          description:
+            'Per service: 5xx responses divided by all responses, both summed over routes and instances before dividing. HighErrorRate fires above 5% for 5 minutes.',
+          type: 'timeseries',
+          unit: 'percentunit',
+          min: 0,
+          queries: [{ expr: errorRatio(), legend: '{{service}}' }],
+          thresholds: [
+            { value: null, color: 'green' },
+            { value: 0.05, color: 'red' },
+          ],
+        },
+        {
+          title: 'Requests by status',
+          description:
+            'Requests per second per service and status code; a sudden 4xx rise often means a bad client deploy.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            {
+              expr: `sum by (service, status) (rate(http_requests_total{${USER_TRAFFIC}}[${RATE}]))`,
+              legend: '{{service}} {{status}}',
+            },
+          ],
+        },
+        {
+          title: 'Busiest routes',
+          description: 'The ten route templates with the most requests per second.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            {
+              expr: `topk(10, sum by (service, method, route) (rate(http_requests_total{${USER_TRAFFIC}}[${RATE}])))`,
+              legend: '{{service}} {{method}} {{route}}',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Latency',
+      panels: [
+        {
+          title: 'Latency p50 / p95 / p99',
+          description:
+            'Quantiles per service from histogram buckets summed over routes and instances. The dots are exemplars: click one to open its trace. HighLatency fires when p95 stays above 500 ms.',
+          type: 'timeseries',
+          unit: 's',
+          width: 24,
+          exemplars: true,
+          queries: [
+            { expr: latencyQuantile(0.5), legend: '{{service}} p50' },
+            { expr: latencyQuantile(0.95), legend: '{{service}} p95' },
+            { expr: latencyQuantile(0.99), legend: '{{service}} p99' },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Runtime',
+      panels: [
+        {
+          title: 'Event loop lag p99',
+          description:
+            'How long callbacks waited for the event loop (p99). Sustained values above 100 ms fire EventLoopLagHigh.',
+          type: 'timeseries',
+          unit: 's',
+          queries: [
+            { expr: `nodejs_eventloop_lag_p99_seconds{${SERVICE}}`, legend: '{{service}} {{instance}}' },
+          ],
+        },
+        {
+          title: 'Resident memory',
+          description: 'Process resident set size. Steady growth under steady load is a leak (MemoryGrowth).',
+          type: 'timeseries',
+          unit: 'bytes',
+          queries: [
+            { expr: `process_resident_memory_bytes{${SERVICE}}`, legend: '{{service}} {{instance}}' },
+          ],
+        },
+        {
+          title: 'CPU',
+          description: 'CPU seconds used per second (1 = one full core).',
+          type: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: `rate(process_cpu_seconds_total{${SERVICE}}[${RATE}])`,
+              legend: '{{service}} {{instance}}',
+            },
+          ],
+        },
+        {
+          title: 'Injected faults',
+          description:
+            'Faults currently injected through the admin API (chaos experiments); anything here explains odd behaviour.',
+          type: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: `sum by (service, kind) (fault_injection_active{${SERVICE}})`,
+              legend: '{{service}} {{kind}}',
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};

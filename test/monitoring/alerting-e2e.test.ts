@@ -1,12 +1,20 @@
 // End to end with the real binaries: a service, Prometheus and Alertmanager (test profile),
 // a webhook sink standing in for the hub, Slack and PagerDuty, and an SMTP sink.
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  monitoringRuntimeLayout,
+  monitoringSources,
+  preparePrometheus,
+} from '../../packages/cli/src/monitoring/index.ts';
 import { freePort } from './alerting-support/free-port.ts';
 import type { MonitoringStack } from './alerting-support/monitoring-stack.ts';
 import {
   promQuery,
+  repoRoot,
   rulesSourceDir,
   startMonitoringStack,
   TEST_PROFILE,
@@ -39,6 +47,62 @@ function repoHasServiceDownRule(): boolean {
     return false;
   }
 }
+
+function promtoolCheckConfig(file: string): { status: number | null; output: string } {
+  const r = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe('prometheus.yml (promtool check config)', () => {
+  const sources = monitoringSources(repoRoot);
+
+  it('the checked-in file is valid (targets come later from file_sd)', () => {
+    const r = promtoolCheckConfig(sources.prometheusConfig);
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it('the local-mode copy `vigil start` renders is valid, with its targets present and the real rules loaded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-prom-local-'));
+    try {
+      const layout = monitoringRuntimeLayout(dir);
+      preparePrometheus({
+        sources,
+        layout,
+        targets: {
+          services: [
+            { service: 'gateway', port: 8080 },
+            { service: 'user-service', port: 8001 },
+          ],
+          hubPort: 4000,
+          prometheusPort: 9090,
+          alertmanagerPort: 9093,
+        },
+      });
+      const r = promtoolCheckConfig(layout.prometheusConfig);
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).not.toContain('WARNING');
+      expect(r.output).toMatch(/SUCCESS: \d+ rule files found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the full-stack variant (same file and rules, profiles/full-stack/targets) is valid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-prom-full-'));
+    try {
+      cpSync(sources.prometheusConfig, join(dir, 'prometheus.yml'));
+      cpSync(sources.rulesDir, join(dir, 'rules'), { recursive: true });
+      cpSync(join(repoRoot, 'monitoring/prometheus/profiles/full-stack/targets'), join(dir, 'targets'), {
+        recursive: true,
+      });
+      const r = promtoolCheckConfig(join(dir, 'prometheus.yml'));
+      expect(r.status, r.output).toBe(0);
+      expect(r.output).not.toContain('WARNING');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('ServiceDown end to end (real Prometheus + Alertmanager, test profile)', () => {
   let sink: HttpSink;

@@ -144,7 +144,11 @@ async function sendCheckoutTrace(): Promise<void> {
   });
   for (const s of [stock, stockCall, pay, payCall, order, gwCall, root]) s.end();
   traceId = root.spanContext().traceId;
-  Object.assign(spanIds, { root: root.spanContext().spanId, payment: pay.spanContext().spanId });
+  Object.assign(spanIds, {
+    root: root.spanContext().spanId,
+    stock: stock.spanContext().spanId,
+    payment: pay.spanContext().spanId,
+  });
 
   // A second, unrelated trace with its own log line: filters must keep it apart.
   const other = tracers.gateway.startSpan('GET /health', { kind: SERVER });
@@ -273,6 +277,18 @@ describe('the Vigil console in headless Chromium', () => {
     expect(detailText).toContain('card declined by issuer');
     expect(await details.locator('pre.stack').textContent()).toContain('TypeError');
     await shot('trace-view');
+    expect(path()).toBe(`/traces/${traceId}?span=${spanIds.payment}`);
+
+    await page.getByRole('button', { name: 'Collapse POST /checkout' }).click();
+    await waitFor(async () => (await rows.count()) === 1, 'the collapsed trace', UI_TIMEOUT);
+    await logs.filter({ hasText: 'reserved 2 of p-9' }).click();
+    await page.locator(`.wf-row[data-span-id="${spanIds.stock}"][aria-pressed="true"]`).waitFor();
+    expect(await rows.count()).toBe(7);
+
+    await page.reload();
+    const reloaded = page.getByRole('complementary', { name: 'Span details' });
+    await reloaded.filter({ hasText: 'POST /products/:id/reserve' }).waitFor();
+    expect(await reloaded.textContent()).toContain('stock reserved');
   });
 
   it('filters logs by text and follows a trace_id link to its trace', async () => {

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 
 const root = import.meta.dirname;
 const marker = join(root, 'dist', 'index.html');
-const SOURCES = ['src', 'index.html', 'vite.config.ts', 'tsconfig.json', 'build-if-stale.ts'];
+// The lock file stands in for the installed React/Vite versions.
+const SOURCES = [
+  'src',
+  'index.html',
+  'vite.config.ts',
+  'tsconfig.json',
+  'build-if-stale.ts',
+  '../../../package-lock.json',
+];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -90,3 +90,16 @@ export function buildTraceModel(trace: Trace): TraceModel {
     errorCount,
   };
 }
+
+/** Span ids from the parent of `spanId` up to its root (cycles in bad data end the walk). */
+export function ancestors(model: TraceModel, spanId: string): string[] {
+  const out: string[] = [];
+  let node = model.byId.get(spanId);
+  while (node) {
+    const pid = parentId(node.span);
+    if (!pid || out.includes(pid) || out.length >= model.rows.length) break;
+    out.push(pid);
+    node = model.byId.get(pid);
+  }
+  return out;
+}

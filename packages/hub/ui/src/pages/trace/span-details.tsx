@@ -2,6 +2,7 @@ import type { Process } from '../../api/types.ts';
 import { ServiceChip } from '../../components/service-chip.tsx';
 import { formatDateTime, formatDurationUs } from '../../lib/format.ts';
 import { parentId, type SpanNode, tagValue } from '../../lib/trace-model.ts';
+import { Link } from '../../router/link.tsx';
 import { KeyValueTable } from './key-value-table.tsx';
 import { SpanEvent } from './span-event.tsx';
 
@@ -20,6 +21,7 @@ export function SpanDetails({ node, process, traceStart, onClose }: Props) {
   const description = tagValue(span.tags, 'otel.status_description');
   const attributes = span.tags.filter((t) => !STATUS_KEYS.has(t.key));
   const parent = parentId(span);
+  const links = span.references.filter((r) => !(r.refType === 'CHILD_OF' && r.spanID === parent));
   return (
     <aside className="panel span-details" aria-label="Span details" data-span-id={span.spanID}>
       <div className="span-details-head">
@@ -60,6 +62,23 @@ export function SpanDetails({ node, process, traceStart, onClose }: Props) {
           </>
         ) : null}
       </dl>
+      {links.length > 0 ? (
+        <>
+          <h4>Links</h4>
+          <ul className="span-links">
+            {links.map((r) => (
+              <li key={`${r.traceID}:${r.spanID}`}>
+                <span className="muted">{r.refType === 'FOLLOWS_FROM' ? 'follows from' : 'child of'}</span>{' '}
+                <Link to={`/traces/${r.traceID}?span=${r.spanID}`}>
+                  <code>
+                    {r.traceID.slice(0, 12)}…/{r.spanID}
+                  </code>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h4>Attributes</h4>
       <KeyValueTable rows={attributes} label="Attributes" />
       <h4>Events</h4>

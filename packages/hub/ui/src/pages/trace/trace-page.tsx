@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import type { Trace } from '../../api/types.ts';
 import { useApi } from '../../api/use-api.ts';
 import { ErrorState, Loading } from '../../components/status.tsx';
 import { buildTraceModel } from '../../lib/trace-model.ts';
+import { navigate, useLocation } from '../../router/history.ts';
 import { Link } from '../../router/link.tsx';
 import { SpanDetails } from './span-details.tsx';
 import { TraceLogs } from './trace-logs.tsx';
@@ -38,13 +39,19 @@ export function TracePage({ traceId }: { traceId: string }) {
 
 function TraceView({ trace, logs }: { trace: Trace; logs: Parameters<typeof TraceLogs>[0]['logs'] }) {
   const model = useMemo(() => buildTraceModel(trace), [trace]);
-  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const { search } = useLocation();
+  const fromUrl = search.get('span') ?? undefined;
+  const selectedNode = fromUrl ? model.byId.get(fromUrl) : undefined;
+  const selected = selectedNode ? fromUrl : undefined;
   const [hovered, setHovered] = useState<string | undefined>(undefined);
-  const selectedNode = selected ? model.byId.get(selected) : undefined;
-  const select = (spanId: string) => {
-    setSelected((cur) => (cur === spanId ? undefined : spanId));
-    document.querySelector(`.waterfall [data-span-id="${spanId}"]`)?.scrollIntoView({ block: 'nearest' });
-  };
+  // The selected span lives in the URL (?span=), so a span can be linked to and survives reloads.
+  const setSelected = (spanId: string | undefined) =>
+    navigate(`/traces/${trace.traceID}${spanId ? `?span=${spanId}` : ''}`, { replace: true });
+  const select = (spanId: string) => setSelected(selected === spanId ? undefined : spanId);
+  useEffect(() => {
+    if (selected)
+      document.querySelector(`.waterfall [data-span-id="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
   return (
     <div className="trace-page">
       <TraceSummary model={model} />
@@ -64,10 +71,7 @@ function TraceView({ trace, logs }: { trace: Trace; logs: Parameters<typeof Trac
         logs={logs}
         selectedSpan={selected}
         onSelectSpan={(id) => {
-          if (model.byId.has(id)) {
-            setSelected(id);
-            document.querySelector(`.waterfall [data-span-id="${id}"]`)?.scrollIntoView({ block: 'nearest' });
-          }
+          if (model.byId.has(id)) setSelected(id);
         }}
         onHoverSpan={setHovered}
       />

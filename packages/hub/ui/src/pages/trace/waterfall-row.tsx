@@ -9,10 +9,15 @@ interface Props {
   traceDuration: number;
   selected: boolean;
   highlighted: boolean;
+  collapsed: boolean;
   onSelect: (spanId: string) => void;
+  onToggle: (spanId: string) => void;
 }
 
-export function WaterfallRow({ node, traceStart, traceDuration, selected, highlighted, onSelect }: Props) {
+const INDENT = 14;
+
+export function WaterfallRow(props: Props) {
+  const { node, traceStart, traceDuration, selected, highlighted, collapsed, onSelect, onToggle } = props;
   const { span, service } = node;
   const total = traceDuration > 0 ? traceDuration : 1;
   const left = ((span.startTime - traceStart) / total) * 100;
@@ -27,35 +32,54 @@ export function WaterfallRow({ node, traceStart, traceDuration, selected, highli
   ]
     .filter(Boolean)
     .join(' ');
+  const hasChildren = node.children.length > 0;
   return (
-    <button
-      type="button"
-      className={classes}
-      data-span-id={span.spanID}
-      aria-pressed={selected}
-      onClick={() => onSelect(span.spanID)}
-    >
-      <span className="wf-label" style={{ paddingLeft: `${node.depth * 14 + 6}px` }}>
-        <span className="wf-service-mark" style={{ background: colour }} />
-        <span className="wf-service">{service}</span>
-        <span className="wf-op">{span.operationName}</span>
-        {node.error ? (
-          <span className="wf-error" title="error">
-            !
-          </span>
-        ) : null}
-      </span>
-      <span className="wf-track">
+    <div className="wf-line">
+      <button
+        type="button"
+        className={classes}
+        data-span-id={span.spanID}
+        aria-pressed={selected}
+        onClick={() => onSelect(span.spanID)}
+      >
         <span
-          className="wf-bar"
-          style={{ left: `${left}%`, width: `${width}%`, background: colour }}
-          title={`${service} ${span.operationName} ${formatDurationUs(span.duration)}`}
-        />
-        <span className={placement.inside ? 'wf-duration inside' : 'wf-duration'} style={placement.style}>
-          {formatDurationUs(span.duration)}
+          className="wf-label"
+          style={{ paddingLeft: `${node.depth * INDENT + 22}px` }}
+          title={`${service} ${span.operationName}`}
+        >
+          <span className="wf-service-mark" style={{ background: colour }} />
+          <span className="wf-service">{service}</span>
+          <span className="wf-op">{span.operationName}</span>
+          {node.error ? (
+            <span className="wf-error" title="error">
+              !
+            </span>
+          ) : null}
         </span>
-      </span>
-    </button>
+        <span className="wf-track">
+          <span
+            className="wf-bar"
+            style={{ left: `${left}%`, width: `${width}%`, background: colour }}
+            title={`${service} ${span.operationName} ${formatDurationUs(span.duration)}`}
+          />
+          <span className={placement.inside ? 'wf-duration inside' : 'wf-duration'} style={placement.style}>
+            {formatDurationUs(span.duration)}
+          </span>
+        </span>
+      </button>
+      {hasChildren ? (
+        <button
+          type="button"
+          className="wf-toggle"
+          style={{ left: `${node.depth * INDENT + 4}px` }}
+          aria-expanded={!collapsed}
+          aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${span.operationName}`}
+          onClick={() => onToggle(span.spanID)}
+        >
+          {collapsed ? '▸' : '▾'}
+        </button>
+      ) : null}
+    </div>
   );
 }
 

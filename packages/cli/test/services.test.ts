@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/processes.ts';
@@ -19,6 +19,7 @@ describe('vigil start with the real user-service and product-service', async () 
   const vigil = (...args: string[]) => runVigil([...args, '--var-dir', varDir], env, 90_000);
   afterAll(async () => {
     await vigil('stop');
+    rmSync(varDir, { recursive: true, force: true });
   });
 
   it('starts both, they answer with data from var/data, log to var/log, and stop cleanly', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ async function setup(extra: Record<string, string> = {}) {
       : undefined;
   cleanups.push(async () => {
     await vigil('stop');
+    rmSync(varDir, { recursive: true, force: true });
   });
   return { varDir, env, vigil, state };
 }

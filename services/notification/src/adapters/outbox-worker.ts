@@ -90,13 +90,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       attempt: entry.attempts + 1,
     };
     await context.with(trace.setSpan(parent, span), async () => {
-      const spanContext = span.spanContext();
-      const child = { trace_id: spanContext.traceId, span_id: spanContext.spanId };
       try {
         await deliver(entry);
         repository.sent(entry.id);
         options.onResult(entry.channel, 'sent');
-        logger.info({ ...child, event: 'notification_sent', ...log }, 'notification sent');
+        logger.info({ event: 'notification_sent', ...log }, 'notification sent');
       } catch (err) {
         const error = describe(err);
         span.recordException(err as Error);
@@ -104,13 +102,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
         if (entry.attempts + 1 >= options.maxAttempts) {
           repository.dead(entry.id, error);
           options.onResult(entry.channel, 'dead');
-          logger.error({ ...child, event: 'notification_dead', ...log, error }, 'notification dead-lettered');
+          logger.error({ event: 'notification_dead', ...log, error }, 'notification dead-lettered');
         } else {
           const wait = backoffMs(entry.attempts + 1, options.backoff);
           repository.retry(entry.id, Date.now() + wait, error);
           options.onResult(entry.channel, 'retry');
           logger.warn(
-            { ...child, event: 'notification_retry', ...log, error, retry_in_ms: wait },
+            { event: 'notification_retry', ...log, error, retry_in_ms: wait },
             'delivery failed, will retry',
           );
         }
@@ -140,7 +138,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       again = true;
       return;
     }
-    running = drain()
+    // Deliveries set their own parent context; the kicking request's context must not leak in.
+    running = context
+      .with(ROOT_CONTEXT, drain)
       .catch((err: unknown) => logger.error({ err, event: 'outbox_worker_error' }, 'outbox worker failed'))
       .finally(() => {
         running = undefined;

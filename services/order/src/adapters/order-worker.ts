@@ -190,7 +190,9 @@ export function createOrderWorker(options: OrderWorkerOptions) {
       again = true;
       return;
     }
-    running = drain()
+    // Each task sets its order's trace as parent; the kicking request's context must not leak in.
+    running = context
+      .with(ROOT_CONTEXT, drain)
       .catch((err: unknown) => logger.error({ err, event: 'order_worker_error' }, 'order worker failed'))
       .finally(() => {
         running = undefined;

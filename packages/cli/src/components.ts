@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, StartContext } from './component.ts';
+import { alertmanagerComponent, prometheusComponent } from './monitoring/index.ts';
 
 export type { Component, ComponentCommand, ExtraPort, StartContext } from './component.ts';
 
@@ -93,4 +94,8 @@ export const components: Component[] = [
     urlEnv: 'GATEWAY_URL',
     after: ['user-service', 'product-service', 'order-service', 'payment-service', 'notification-service'],
   }),
+  // Real Prometheus and Alertmanager (Debian packages); their configs and the scrape targets
+  // of this run are rendered under var/monitoring/ (packages/cli/src/monitoring/).
+  alertmanagerComponent,
+  prometheusComponent,
 ];

@@ -74,7 +74,10 @@ export function renderAlertmanagerConfig(source: string, options: AlertmanagerRe
   if (options.slackUrl) global.slack_api_url = options.slackUrl;
   else notes.push('Slack integrations removed (no local Slack sink configured)');
   if (options.pagerdutyUrl) global.pagerduty_url = options.pagerdutyUrl;
-  else notes.push('PagerDuty integrations removed (no local PagerDuty sink configured)');
+  else {
+    delete global.pagerduty_url;
+    notes.push('PagerDuty integrations removed (no local PagerDuty sink configured)');
+  }
 
   config.templates = (config.templates ?? []).map((pattern) =>
     pattern.startsWith('templates/')

@@ -334,6 +334,28 @@ describe('the Vigil console in headless Chromium', () => {
     expect(new Set(links)).toEqual(new Set([`/traces/${traceId}`]));
   });
 
+  it('pages through logs with Load more', async () => {
+    await page.goto(`${apiUrl}/logs?trace_id=${traceId}&limit=2`);
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+    expect(await logRows()).toHaveLength(2);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('End of results.').waitFor();
+    const rows = await logRows();
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toContain('order o-4711 accepted');
+  });
+
+  it('searches by tag and shows an empty state when nothing matches', async () => {
+    await page.goto(`${apiUrl}/traces?tags=${encodeURIComponent('order.id=o-4711')}`);
+    await page.locator(`li[data-trace-id="${traceId}"]`).waitFor();
+    expect(await page.inputValue('input[name="tags"]')).toBe('order.id=o-4711');
+    expect(await page.locator('li.trace-result').count()).toBe(1);
+    await page.fill('input[name="tags"]', 'order.id=o-0000');
+    await page.getByRole('button', { name: 'Find traces' }).click();
+    await page.getByText('No traces match').waitFor();
+    expect(await page.locator('li.trace-result').count()).toBe(0);
+  });
+
   it('live-tails new log records over SSE', async () => {
     await page.goto(`${apiUrl}/logs?service=order-service`);
     await page.locator('.logs tbody tr').first().waitFor();

@@ -7,6 +7,8 @@ export interface LogFilters {
   trace_id: string;
   attr: string;
   range: string;
+  /** Page size; only settable through the URL (`/logs?limit=20`). */
+  limit: string;
 }
 
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -27,6 +29,7 @@ export function filtersFromUrl(p: URLSearchParams): LogFilters {
     trace_id: traceId,
     attr: p.get('attr') ?? '',
     range: p.get('range') ?? (traceId ? 'all' : '1h'),
+    limit: p.get('limit') ?? '',
   };
 }
 
@@ -50,6 +53,7 @@ export function parseAttr(attr: string): [string, string] | string | undefined {
 export function filterParams(f: LogFilters): Record<string, string | undefined> | string {
   const attr = parseAttr(f.attr);
   if (typeof attr === 'string') return attr;
+  if (f.limit && !/^[0-9]{1,4}$/.test(f.limit)) return 'Limit must be a number from 1 to 1000';
   if (f.trace_id && !/^[0-9a-fA-F]{1,32}$/.test(f.trace_id)) return 'Trace id must be hex digits (up to 32)';
   const params: Record<string, string | undefined> = {
     service: f.service || undefined,

@@ -23,7 +23,8 @@ export function LogsPage() {
   const valid = typeof base !== 'string';
   // biome-ignore lint/correctness/useExhaustiveDependencies: key is the whole filter state
   const params = useMemo(
-    () => (valid ? { ...base, start: startMs(filters, Date.now()), limit: '100' } : NO_PARAMS),
+    () =>
+      valid ? { ...base, start: startMs(filters, Date.now()), limit: filters.limit || '100' } : NO_PARAMS,
     [key],
   );
   const logs = useLogSearch(valid ? key : 'invalid', params);

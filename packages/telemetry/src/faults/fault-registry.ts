@@ -61,6 +61,8 @@ function roll(probability: number): boolean {
 export interface FaultRegistry {
   add(spec: FaultSpec): Fault;
   list(): Fault[];
+  /** True when no fault is active: the per-request check costs one comparison. */
+  isEmpty(): boolean;
   remove(id: string): boolean;
   clear(): number;
   /** Active count per kind (every kind present, 0 when none). */
@@ -102,6 +104,7 @@ export function createFaultRegistry(): FaultRegistry {
       return fault;
     },
     list: () => [...active.values()].map((entry) => entry.fault),
+    isEmpty: () => active.size === 0,
     remove,
     clear() {
       const ids = [...active.keys()];

@@ -8,8 +8,8 @@ import { type FaultRegistry, faultRegistry } from './fault-registry.ts';
 import { FAULT_KINDS, faultSpecSchema } from './fault-spec.ts';
 
 export interface FaultsPluginOptions {
-  /** The `service` label of fault_injection_active. */
-  service: string;
+  /** The `service` label of fault_injection_active; default: the `service` binding of the app's logger. */
+  service?: string;
   /** Bearer token for /admin/faults; absent → every admin call is refused. Default: VIGIL_ADMIN_TOKEN. */
   adminToken?: string | undefined;
   /** Where fault_injection_active is registered (the service's /metrics registry). */
@@ -34,11 +34,14 @@ function describeIssue(error: { issues: Array<{ path: PropertyKey[]; message: st
   return `${first.path.map(String).join('.') || 'body'}: ${first.message}`;
 }
 
-async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions): Promise<void> {
+async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions = {}): Promise<void> {
   const registry = options.registry ?? faultRegistry();
   const token = options.adminToken ?? process.env.VIGIL_ADMIN_TOKEN;
   const expected = token ? digest(`Bearer ${token}`) : undefined;
 
+  const service =
+    options.service ??
+    String((app.log as { bindings?: () => Record<string, unknown> }).bindings?.().service ?? 'unknown');
   if (options.metricsRegistry && !options.metricsRegistry.getSingleMetric('fault_injection_active')) {
     new Gauge({
       name: 'fault_injection_active',
@@ -47,7 +50,7 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions):
       registers: [options.metricsRegistry],
       collect() {
         const counts = registry.counts();
-        for (const kind of FAULT_KINDS) this.set({ service: options.service, kind }, counts[kind]);
+        for (const kind of FAULT_KINDS) this.set({ service, kind }, counts[kind]);
       },
     });
   }
@@ -59,12 +62,14 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions):
   }
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/admin/faults')) {
+    if (request.url.startsWith('/admin/faults')) {
       if (!authorized(request))
         return sendError(reply, 401, 'UNAUTHORIZED', 'missing or invalid admin token');
       return;
     }
+    // Hot path: with no active fault, every request pays one size check.
+    if (registry.isEmpty()) return;
+    const path = request.url.split('?')[0] ?? '';
     if (path === '/health/ready' || path === '/health') {
       const fault = registry.readinessFault();
       if (!fault) return;
@@ -72,7 +77,10 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions):
       return reply
         .code(503)
         .type('application/json; charset=utf-8')
-        .send({ status: 'not_ready', checks: { fault: `injected readiness fault ${fault.id}` } });
+        .send({
+          status: 'not_ready',
+          error: { code: 'NOT_READY', message: `injected readiness fault ${fault.id}` },
+        });
     }
     if (EXEMPT_PREFIXES.some((prefix) => path.startsWith(prefix))) return;
     const faults = registry.forRequest(request.method, request.routeOptions.url ?? '', path);

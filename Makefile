@@ -33,7 +33,7 @@ stop:
 
 status:
 	@scripts/bootstrap.sh
-	@$(VIGIL) status
+	@$(VIGIL) status || test $$? -eq 3  # 3 = not running, which is an answer, not a failure
 
 check:
 	@scripts/bootstrap.sh

@@ -38,6 +38,15 @@ export async function startDetached(
     exitCode = 1;
   });
 
+  // Interrupting the wait stops the background supervisor too, instead of leaving a half-started stack.
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+    if (child.pid && exitCode === undefined) process.kill(child.pid, 'SIGTERM');
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
   const end = Date.now() + deadlineMs;
   let printed = offset;
   const flush = (): void => {
@@ -54,6 +63,7 @@ export async function startDetached(
     }
     if (exitCode !== undefined) {
       flush();
+      if (interrupted) print('interrupted: the background supervisor stopped what it had started.');
       return exitCode === 0 ? 1 : exitCode;
     }
     if (Date.now() > end) {

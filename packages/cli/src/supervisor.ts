@@ -112,7 +112,7 @@ export class Supervisor {
       return false;
     }
     const outcome = await waitReady(run.state.readyUrl, run.component.readyTimeoutMs ?? 30_000, () =>
-      run.exited ? `exited during startup (${run.exited})` : abort() ? 'startup aborted' : undefined,
+      abort() ? 'startup aborted' : run.exited ? `exited during startup (${run.exited})` : undefined,
     );
     if (!outcome.ready) {
       if (outcome.reason !== 'startup aborted') {

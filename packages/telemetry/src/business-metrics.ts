@@ -1,0 +1,96 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { exemplarLabels, isNoExemplar } from './exemplars.ts';
+
+export type Labels = Record<string, string | number>;
+
+export interface MetricOptions {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+}
+
+export interface HistogramOptions extends MetricOptions {
+  buckets?: number[];
+}
+
+export interface BusinessCounter {
+  /** inc(labels?, value = 1); the active sampled trace becomes the exemplar. */
+  inc(labels?: Labels | number, value?: number): void;
+  readonly metric: Counter;
+}
+
+export interface BusinessHistogram {
+  /** observe(labels, value) or observe(value); the active sampled trace becomes the exemplar. */
+  observe(labels: Labels | number, value?: number): void;
+  readonly metric: Histogram;
+}
+
+/** Counters and histograms that attach the active trace id as an exemplar; creation is idempotent per name. */
+export function createBusinessMetrics(registry: Registry) {
+  const counters = new Map<string, BusinessCounter>();
+  const histograms = new Map<string, BusinessHistogram>();
+
+  function counter(options: MetricOptions): BusinessCounter {
+    const existing = counters.get(options.name);
+    if (existing) return existing;
+    const metric = new Counter({
+      name: options.name,
+      help: options.help,
+      labelNames: [...(options.labelNames ?? [])],
+      // Registered below, not here: prom-client refuses exemplars on a registry built for Prometheus text,
+      // yet this registry renders either format per scrape.
+      registers: [],
+      enableExemplars: true,
+    });
+    registry.registerMetric(metric);
+    const wrapper: BusinessCounter = {
+      metric,
+      inc(labels, value) {
+        const [set, amount] = typeof labels === 'number' ? [{}, labels] : [labels ?? {}, value ?? 1];
+        const exemplar = exemplarLabels();
+        if (isNoExemplar(exemplar)) metric.inc({ labels: set, value: amount });
+        else metric.inc({ labels: set, value: amount, exemplarLabels: exemplar });
+      },
+    };
+    counters.set(options.name, wrapper);
+    return wrapper;
+  }
+
+  function histogram(options: HistogramOptions): BusinessHistogram {
+    const existing = histograms.get(options.name);
+    if (existing) return existing;
+    const metric = new Histogram({
+      name: options.name,
+      help: options.help,
+      labelNames: [...(options.labelNames ?? [])],
+      ...(options.buckets ? { buckets: options.buckets } : {}),
+      registers: [],
+      enableExemplars: true,
+    });
+    registry.registerMetric(metric);
+    const wrapper: BusinessHistogram = {
+      metric,
+      observe(labels, value) {
+        const [set, amount] = typeof labels === 'number' ? [{}, labels] : [labels, value ?? 0];
+        const exemplar = exemplarLabels();
+        if (isNoExemplar(exemplar)) metric.observe({ labels: set, value: amount });
+        else metric.observe({ labels: set, value: amount, exemplarLabels: exemplar });
+      },
+    };
+    histograms.set(options.name, wrapper);
+    return wrapper;
+  }
+
+  function gauge(options: MetricOptions): Gauge {
+    const existing = registry.getSingleMetric(options.name);
+    if (existing instanceof Gauge) return existing;
+    return new Gauge({
+      name: options.name,
+      help: options.help,
+      labelNames: [...(options.labelNames ?? [])],
+      registers: [registry],
+    });
+  }
+
+  return { counter, histogram, gauge };
+}

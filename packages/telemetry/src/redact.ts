@@ -1,0 +1,138 @@
+/**
+ * Secrets and PII never reach logs or spans: values under sensitive keys are replaced, and free text
+ * is scrubbed of card numbers (Luhn-checked), bearer credentials and email local parts.
+ * Unchanged values keep their identity, so the common case allocates nothing.
+ */
+
+export const REDACTED = '[REDACTED]';
+export const REDACTED_CARD = '[REDACTED:card]';
+const MAX_DEPTH = 8;
+
+const SENSITIVE_EXACT = new Set([
+  'cvv',
+  'cvc',
+  'cvv2',
+  'cvc2',
+  'pwd',
+  'passwd',
+  'pan',
+  'pin',
+  'ssn',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'creditcard',
+  'ccnumber',
+  'privatekey',
+]);
+const SENSITIVE_PARTS = ['password', 'secret', 'token', 'apikey', 'cardnumber'];
+
+const keyVerdicts = new Map<string, boolean>();
+
+/** Keys are compared case- and separator-insensitively: `API-Key`, `api_key` and `apiKey` are one key. */
+export function isSensitiveKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    const normalized = key.toLowerCase().replace(/[-_ .]/g, '');
+    verdict = SENSITIVE_EXACT.has(normalized) || SENSITIVE_PARTS.some((part) => normalized.includes(part));
+    // Keys come from code, not from input, so this cache stays small; the bound guards against the exception.
+    if (keyVerdicts.size < 10_000) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Is there a Luhn-valid run of 13–19 consecutive digits anywhere in this digit string? */
+function containsCard(digits: string): boolean {
+  if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+  for (let len = Math.min(19, digits.length - 1); len >= 13; len--) {
+    for (let start = 0; start + len <= digits.length; start++) {
+      if (luhnValid(digits.slice(start, start + len))) return true;
+    }
+  }
+  return false;
+}
+
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,40}\b/g;
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
+const CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+export function redactString(text: string): string {
+  let out = text;
+  if (out.length >= 13) {
+    out = out.replace(CARD_CANDIDATE, (match) =>
+      containsCard(match.replace(/[ -]/g, '')) ? REDACTED_CARD : match,
+    );
+  }
+  if (out.includes('@')) out = out.replace(EMAIL, '$1***@$2');
+  if (out.length > 6 && /earer|asic/i.test(out)) out = out.replace(CREDENTIAL, `$1 ${REDACTED}`);
+  return out;
+}
+
+function redactError(err: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: err.name,
+    message: redactString(err.message),
+    stack: err.stack === undefined ? undefined : redactString(err.stack),
+  };
+  for (const key of Object.keys(err)) {
+    out[key] = isSensitiveKey(key)
+      ? REDACTED
+      : redactValue((err as unknown as Record<string, unknown>)[key], depth + 1, seen);
+  }
+  if (err.cause !== undefined) out.cause = redactValue(err.cause, depth + 1, seen);
+  return out;
+}
+
+export function redactValue(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  if (value instanceof Error) return redactError(value, depth, seen);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const next = redactValue(value[i], depth + 1, seen);
+      if (next !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = next;
+      }
+    }
+    return copy ?? value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  // Buffers, Dates, Maps and class instances are left for pino's serializers; plain records are walked.
+  if (proto !== Object.prototype && proto !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const current = record[key];
+    const next = isSensitiveKey(key)
+      ? current === undefined || current === null
+        ? current
+        : REDACTED
+      : redactValue(current, depth + 1, seen);
+    if (next !== current) {
+      copy ??= { ...record };
+      copy[key] = next;
+    }
+  }
+  return copy ?? value;
+}

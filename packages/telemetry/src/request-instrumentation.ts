@@ -1,0 +1,199 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
+import { redactString } from './redact.ts';
+
+/** Per-route facts computed once in onRoute, read per request. */
+interface RouteInfo {
+  excluded: boolean;
+  series: RouteSeries | undefined;
+  template: string;
+}
+
+interface RequestState {
+  start: number;
+  span: Span;
+  ctx: Context;
+  traceId: string;
+  sampled: boolean;
+  series: RouteSeries;
+  route: string | undefined;
+}
+
+const kRouteInfo = Symbol('vigil.routeInfo');
+const kState = Symbol('vigil.requestState');
+
+type StatefulRequest = FastifyRequest & { [kState]?: RequestState };
+
+const headerGetter: TextMapGetter<FastifyRequest['headers']> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+
+/** Probes, scrapes and their kin are not traffic: no span, no RED series, no request log. */
+export function isInfrastructureRoute(url: string): boolean {
+  return url === '/metrics' || url === '/health' || url.startsWith('/health/');
+}
+
+// request.routeOptions builds a fresh object on every access; the route context it reads is found once
+// (by its symbol's description) and read directly afterwards.
+let routeContextSymbol: symbol | null | undefined;
+function routeInfoOf(request: FastifyRequest): RouteInfo | undefined {
+  if (routeContextSymbol === undefined) {
+    routeContextSymbol =
+      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ?? null;
+  }
+  const config =
+    routeContextSymbol === null
+      ? (request.routeOptions.config as unknown as Record<symbol, unknown> | undefined)
+      : (request as unknown as Record<symbol, { config?: Record<symbol, unknown> } | undefined>)[
+          routeContextSymbol
+        ]?.config;
+  return config?.[kRouteInfo] as RouteInfo | undefined;
+}
+
+export interface RequestInstrumentation {
+  onRoute(routeOptions: RouteOptions): void;
+  onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+  onError(request: FastifyRequest, reply: FastifyReply, error: Error, done: () => void): void;
+  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+}
+
+export function createRequestInstrumentation(
+  tracer: Tracer,
+  red: RedMetrics,
+  logger: Logger,
+): RequestInstrumentation {
+  const unmatched = red.route(UNMATCHED_ROUTE);
+
+  function logRequest(
+    request: FastifyRequest,
+    state: RequestState,
+    status: number,
+    durationMs: number,
+  ): void {
+    logger.info(
+      {
+        event: 'http_request',
+        method: request.method,
+        route: state.route ?? UNMATCHED_ROUTE,
+        status,
+        duration_ms: durationMs,
+      },
+      'request completed',
+    );
+  }
+
+  return {
+    onRoute(routeOptions) {
+      const template = routeOptions.url ?? '';
+      const excluded = isInfrastructureRoute(template);
+      const info: RouteInfo = { excluded, template, series: excluded ? undefined : red.route(template) };
+      routeOptions.config = {
+        ...(routeOptions.config ?? {}),
+        [kRouteInfo]: info,
+      } as typeof routeOptions.config;
+    },
+
+    onRequest(request, reply, done) {
+      const info = routeInfoOf(request);
+      if (info?.excluded) {
+        done();
+        return;
+      }
+      const route = info?.template;
+      const method = request.method;
+      const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+      const url = request.url;
+      const query = url.indexOf('?');
+      const headers = request.headers;
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'url.path': query === -1 ? url : url.slice(0, query),
+        'url.scheme': 'http',
+      };
+      if (route !== undefined) attributes['http.route'] = route;
+      const port = request.socket?.localPort;
+      if (port !== undefined) attributes['server.port'] = port;
+      const userAgent = headers['user-agent'];
+      if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+      const span = tracer.startSpan(
+        route === undefined ? method : `${method} ${route}`,
+        { kind: SpanKind.SERVER, attributes },
+        parent,
+      );
+      const spanContext = span.spanContext();
+      const ctx = trace.setSpan(parent, span);
+      (request as StatefulRequest)[kState] = {
+        start: performance.now(),
+        span,
+        ctx,
+        traceId: spanContext.traceId,
+        sampled: (spanContext.traceFlags & 1) === 1,
+        series: info?.series ?? unmatched,
+        route,
+      };
+      reply.header('x-trace-id', spanContext.traceId);
+      // Body chunks arrive on socket callbacks outside this context; binding the request's emitter keeps
+      // the span active through parsing, the handler and the error handler.
+      if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
+        context.bind(ctx, request.raw);
+      }
+      context.with(ctx, done);
+    },
+
+    onError(request, reply, error, done) {
+      const state = (request as StatefulRequest)[kState];
+      if (state !== undefined && reply.statusCode >= 500 && state.span.isRecording()) {
+        state.span.recordException({
+          name: error.name,
+          message: redactString(error.message),
+          ...(error.stack === undefined ? {} : { stack: redactString(error.stack) }),
+        });
+      }
+      done();
+    },
+
+    onResponse(request, reply, done) {
+      const state = (request as StatefulRequest)[kState];
+      if (state === undefined) {
+        done();
+        return;
+      }
+      const elapsedMs = performance.now() - state.start;
+      const status = reply.statusCode;
+      const span = state.span;
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+      state.series
+        .series(request.method, status)
+        .observe(elapsedMs / 1000, state.sampled ? state.traceId : undefined);
+      context.with(
+        state.ctx,
+        logRequest,
+        undefined,
+        request,
+        state,
+        status,
+        Math.round(elapsedMs * 1000) / 1000,
+      );
+      done();
+    },
+  };
+}

@@ -75,7 +75,12 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const instrumentation = config.enabled
     ? createRequestInstrumentation(tracing.tracer, new RedMetrics(config.service, registry), logger)
     : undefined;
-  const plugin = createFastifyPlugin({ health, scrape: createExposition(registry), instrumentation });
+  const plugin = createFastifyPlugin({
+    health,
+    scrape: createExposition(registry),
+    instrumentation,
+    faults: { service: config.service, metricsRegistry: registry },
+  });
 
   const flush = async () => {
     await Promise.allSettled([tracing.forceFlush(), otlpLogs?.forceFlush()]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { type FaultsPluginOptions, faultsFastifyPlugin } from './faults/index.ts';
 import type { Health } from './health.ts';
 import type { RequestInstrumentation } from './request-instrumentation.ts';
 
@@ -8,6 +9,8 @@ export interface PluginParts {
   scrape(accept: string | undefined): Promise<{ contentType: string; body: string }>;
   /** Absent when VIGIL_TELEMETRY=off: no spans, RED metrics or request logs. */
   instrumentation: RequestInstrumentation | undefined;
+  /** Fault injection (/admin/faults and its effects); on in every service, even with telemetry off. */
+  faults?: FaultsPluginOptions;
 }
 
 /** Spans, RED metrics, request logs and x-trace-id for every route; /metrics and /health/* beside them. */
@@ -21,6 +24,8 @@ export function createFastifyPlugin(parts: PluginParts): FastifyPluginAsync {
       app.addHook('onError', instrumentation.onError);
       app.addHook('onResponse', instrumentation.onResponse);
     }
+    // After the span hook, so injected faults are recorded on the request's span.
+    await app.register(faultsFastifyPlugin, parts.faults ?? {});
 
     app.get('/metrics', async (request, reply) => {
       const { contentType, body } = await scrape(request.headers.accept);

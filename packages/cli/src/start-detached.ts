@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { fileSize } from './log-tail.ts';
 import type { VarLayout } from './paths.ts';
 import { readState } from './run-state.ts';
 
@@ -17,7 +18,7 @@ export async function startDetached(
   deadlineMs = 10 * 60_000,
 ): Promise<number> {
   mkdirSync(layout.logDir, { recursive: true });
-  const offset = sizeOf(layout.supervisorLog);
+  const offset = fileSize(layout.supervisorLog);
   const fd = openSync(layout.supervisorLog, 'a');
   const args = [
     MAIN,
@@ -73,14 +74,6 @@ export async function startDetached(
       return 1;
     }
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
   }
 }
 

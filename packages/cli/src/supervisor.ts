@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { componentUrl } from './child-env.ts';
 import type { Component, StartContext } from './component.ts';
-import { logTail } from './log-tail.ts';
+import { fileSize, logTail } from './log-tail.ts';
 import { componentLog, type VarLayout } from './paths.ts';
 import { processRef, terminate } from './processes.ts';
 import { waitReady } from './readiness.ts';
@@ -28,6 +28,8 @@ interface Running {
   child: ChildProcess | undefined;
   exited: string | undefined;
   startedAt: number;
+  /** Size of the (appended) log when this process started: its failure report starts there. */
+  logOffset: number;
   consecutiveRestarts: number;
   restartTimer: NodeJS.Timeout | undefined;
 }
@@ -66,6 +68,7 @@ export class Supervisor {
         child: undefined,
         exited: undefined,
         startedAt: 0,
+        logOffset: 0,
         consecutiveRestarts: 0,
         restartTimer: undefined,
       });
@@ -117,8 +120,12 @@ export class Supervisor {
     if (!outcome.ready) {
       if (outcome.reason !== 'startup aborted') {
         say(`✗ ${name}: ${outcome.reason}`);
-        const tail = logTail(run.state.log, 20);
-        say(tail ? `  last lines of ${run.state.log}:\n${indent(tail)}` : `  ${run.state.log} is empty`);
+        const tail = logTail(run.state.log, 20, run.logOffset);
+        say(
+          tail
+            ? `  last lines of ${run.state.log}:\n${indent(tail)}`
+            : `  it wrote nothing to ${run.state.log}`,
+        );
       }
       return false;
     }
@@ -130,6 +137,7 @@ export class Supervisor {
 
   #spawn(run: Running): void {
     const { ctx } = this.#opts;
+    run.logOffset = fileSize(run.state.log);
     const child = spawnComponent(run.component, ctx, run.state.log);
     run.child = child;
     run.exited = undefined;

@@ -231,3 +231,110 @@ describe('ServiceDown end to end (real Prometheus + Alertmanager, test profile)'
     );
   });
 });
+
+// The SLO of the gateway pages (critical); the user-service one is a warning that a critical
+// HighErrorRate on the same service would inhibit, so the gateway is the one to measure.
+describe('ErrorBudgetBurnFast end to end (generated SLO rules, test profile)', () => {
+  const SLO = 'gateway-availability';
+  let sink: HttpSink;
+  let smtp: SmtpSink;
+  let gateway: ServiceUnderTest;
+  let stack: MonitoringStack | undefined;
+  let path = '/users/1';
+  let loading = true;
+  let load: Promise<unknown> | undefined;
+
+  beforeAll(async () => {
+    sink = await startHttpSink();
+    smtp = await startSmtpSink();
+    gateway = serviceUnderTest(await freePort(), 'gateway');
+    await gateway.start();
+    load = Promise.all(
+      [0, 1, 2].map(async () => {
+        while (loading)
+          await fetch(`${gateway.url}${path}`).then(
+            (r) => r.arrayBuffer(),
+            () => undefined,
+          );
+      }),
+    );
+    stack = await startMonitoringStack({
+      services: [{ service: 'gateway', port: Number(new URL(gateway.url).port) }],
+      alertmanager: {
+        hubWebhookUrl: `${sink.url}/hub`,
+        smtpPort: smtp.port,
+        timings: TEST_PROFILE.timings,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    loading = false;
+    await load;
+    await stack?.stop();
+    await gateway?.close();
+    await sink?.close();
+    await smtp?.close();
+  });
+
+  it('100% errors → ErrorBudgetBurnFast reaches the hub webhook and email within the bound', async () => {
+    const prom = stack!.prometheusUrl;
+    // Healthy traffic first, above the SLO's min_traffic guard over the 1h window.
+    await waitFor(
+      'healthy traffic above the SLO traffic guard',
+      async () => {
+        const events = await promQuery(prom, `slo:sli_events:rate1h{slo="${SLO}"} >= 0.05`);
+        const ratio = await promQuery(prom, `slo:sli_error:ratio_rate5m{slo="${SLO}"} == 0`);
+        return events.length && ratio.length ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+
+    const failingSince = Date.now();
+    path = '/fail';
+    const burning = (p: {
+      receiver: string;
+      alerts: Array<{ status: string; labels: Record<string, string> }>;
+    }) =>
+      p.receiver === 'vigil-hub' &&
+      p.alerts.some(
+        (a) => a.labels.alertname === 'ErrorBudgetBurnFast' && a.labels.slo === SLO && a.status === 'firing',
+      );
+    const fired = await waitFor(
+      'ErrorBudgetBurnFast at the hub webhook',
+      () => webhookPayloads(sink, '/hub').find(burning),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const mail = await waitFor(
+      'ErrorBudgetBurnFast email',
+      () =>
+        smtp.mails.find((m) => m.subject.includes('[FIRING') && m.subject.includes('ErrorBudgetBurnFast')),
+      { timeoutMs: 15_000 },
+    );
+    const alert = fired.alerts.find((a) => a.labels.alertname === 'ErrorBudgetBurnFast')!;
+    expect(alert.labels).toMatchObject({
+      severity: 'critical',
+      service: 'gateway',
+      team: 'platform',
+      slo: SLO,
+    });
+
+    // The new 5xx series needs two scrapes before rate() sees it, then the recording rules and
+    // the alert evaluate, `for` elapses and Alertmanager waits group_wait.
+    const bound =
+      2 * seconds(TEST_PROFILE.scrapeInterval) +
+      seconds(TEST_PROFILE.evaluationInterval) +
+      seconds(TEST_PROFILE.alertFor) +
+      seconds(TEST_PROFILE.timings.groupWait);
+    const webhookS = (fired.receivedAt - failingSince) / 1000;
+    const emailS = (mail.receivedAt - failingSince) / 1000;
+    console.log(
+      `time to notify (ErrorBudgetBurnFast ${SLO}): webhook ${webhookS.toFixed(2)} s, email ${emailS.toFixed(2)} s; ` +
+        `bound ${bound} s + ${MARGIN_S} s margin`,
+    );
+    expect(webhookS).toBeLessThanOrEqual(bound + MARGIN_S);
+    expect(emailS).toBeLessThanOrEqual(bound + MARGIN_S);
+  });
+});

@@ -31,27 +31,28 @@ export interface ServiceUnderTest {
   close(): Promise<void>;
 }
 
-export function serviceUnderTest(port: number): ServiceUnderTest {
-  const kind = serviceUnderTestKind();
+/** `service` other than user-service always runs the fixture under that name. */
+export function serviceUnderTest(port: number, service = 'user-service'): ServiceUnderTest {
+  const kind = service === 'user-service' ? serviceUnderTestKind() : 'fixture';
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-sut-'));
   const url = `http://127.0.0.1:${port}`;
   let proc: ManagedProcess | undefined;
   return {
     kind,
-    service: 'user-service',
+    service,
     url,
     async start() {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         PORT: String(port),
         HOST: '127.0.0.1',
-        SERVICE_NAME: 'user-service',
+        SERVICE_NAME: service,
         VIGIL_DATA_DIR: dataDir,
         LOG_LEVEL: 'warn',
       };
       delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
       const running = startProcess(
-        'user-service',
+        service,
         process.execPath,
         [kind === 'real' ? REAL_ENTRY : FIXTURE_ENTRY],
         {
@@ -60,7 +61,7 @@ export function serviceUnderTest(port: number): ServiceUnderTest {
         },
       );
       proc = running;
-      await waitFor(`${kind} user-service ready`, () => answers(`${url}/health/ready`), {
+      await waitFor(`${kind} ${service} ready`, () => answers(`${url}/health/ready`), {
         timeoutMs: 20_000,
       }).catch((err) => {
         throw new Error(`${err.message}\n${running.output()}`);

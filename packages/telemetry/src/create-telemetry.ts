@@ -1,5 +1,5 @@
 import { type Tracer, trace } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Gauge, Registry } from 'prom-client';
 import {
@@ -19,7 +19,7 @@ import { createOtlpLogs, logsAccounting } from './otlp-logs.ts';
 import { createRequestInstrumentation } from './request-instrumentation.ts';
 import { createResource } from './resource.ts';
 import { registerSelfMetrics } from './self-metrics.ts';
-import { createLifecycle } from './shutdown.ts';
+import { createLifecycle, type ListenableApp } from './shutdown.ts';
 import { createTracing } from './tracing.ts';
 import { createWarnOnce } from './warn-once.ts';
 
@@ -34,7 +34,7 @@ export interface Telemetry {
   histogram(options: HistogramOptions): BusinessHistogram;
   gauge(options: MetricOptions): Gauge;
   /** Listen, then on SIGTERM/SIGINT shut down in order and exit 0. Resolves to the listening address. */
-  start(app: FastifyInstance, listen: { port: number; host?: string }): Promise<string>;
+  start(app: ListenableApp, listen: { port: number; host?: string }): Promise<string>;
   /** Idempotent: readiness 503, drain the app, flush telemetry, all within the shutdown bound. */
   shutdown(): Promise<void>;
   /** Force export of buffered spans and log records (tests, batch jobs). */

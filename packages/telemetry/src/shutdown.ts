@@ -1,6 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Health } from './health.ts';
+
+/** What start() needs from a Fastify app (structural, so any logger/type-provider generics fit). */
+export interface ListenableApp {
+  listen(options: { port: number; host: string }): Promise<string>;
+  close(): PromiseLike<unknown>;
+}
 
 export interface ShutdownParts {
   logger: Logger;
@@ -12,7 +17,7 @@ export interface ShutdownParts {
 }
 
 export interface Lifecycle {
-  start(app: FastifyInstance, listen: { port: number; host?: string }): Promise<string>;
+  start(app: ListenableApp, listen: { port: number; host?: string }): Promise<string>;
   shutdown(): Promise<void>;
 }
 
@@ -35,7 +40,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT>
  */
 export function createLifecycle(parts: ShutdownParts): Lifecycle {
   const { logger, health } = parts;
-  let app: FastifyInstance | undefined;
+  let app: ListenableApp | undefined;
   let shuttingDown: Promise<void> | undefined;
   let signalsInstalled = false;
 
@@ -46,7 +51,7 @@ export function createLifecycle(parts: ShutdownParts): Lifecycle {
       // Leave at least a fifth of the budget for flushing telemetry, whatever draining takes.
       const drainBudget = Math.floor(parts.timeoutMs * 0.8);
       try {
-        const drained = await within(app.close(), drainBudget);
+        const drained = await within(Promise.resolve(app.close()), drainBudget);
         if (drained === TIMEOUT)
           logger.warn({ event: 'shutdown_drain_timeout', timeout_ms: drainBudget }, 'drain timed out');
       } catch (err) {

@@ -23,7 +23,7 @@ export function TraceSearchForm({ initial, onSearch }: Props) {
     e.preventDefault();
     if (!tagsError && !durationError) onSearch(s);
   };
-  const serviceList = services.state === 'ready' ? services.data : [];
+  const serviceList = services.state === 'ready' ? [...services.data] : [];
   if (s.service && !serviceList.includes(s.service)) serviceList.push(s.service);
   const opList = operations.state === 'ready' ? [...operations.data] : [];
   if (s.operation && !opList.includes(s.operation)) opList.push(s.operation);

@@ -35,7 +35,7 @@ export async function createServiceApp(options: CreateServiceAppOptions): Promis
     return503OnClosing: true,
     // Long ids reach the handlers (→ 400 INVALID_ID with a trace id) instead of Fastify's hook-less 414;
     // Node's 16 KiB header limit bounds the URL anyway.
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
     frameworkErrors: frameworkErrorHandler,
   }) as unknown as FastifyInstance;
   // Bodies are JSON only: text/plain would reach handlers as a string, so it gets 415 like any other type.

@@ -1,14 +1,13 @@
 import { createServiceApp, openDatabase } from '@vigil/service-kit';
-import type { createTelemetry } from '@vigil/telemetry';
+import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import { createInventoryRepository } from './adapters/inventory-repository.ts';
 import { migrations } from './adapters/migrations.ts';
 import { createProductsRepository } from './adapters/products-repository.ts';
 import { registerInventoryRoutes } from './routes/inventory-routes.ts';
 import { registerProductsRoutes } from './routes/products-routes.ts';
 import { registerReservationsRoutes } from './routes/reservations-routes.ts';
-
-export type Telemetry = ReturnType<typeof createTelemetry>;
 
 export interface BuildAppOptions {
   telemetry: Telemetry;
@@ -28,17 +27,21 @@ export async function buildApp({ telemetry, databaseFile }: BuildAppOptions): Pr
     telemetry.health.addCheck('database', () => {
       ping.get();
     });
-    const inventoryLevel = telemetry.gauge({
+    const inventory = createInventoryRepository(db);
+    // Read from the database at scrape time, so the gauge is right even when another process
+    // (a second instance on the same file, an operator's sqlite3 session) changed the stock.
+    new Gauge({
       name: 'inventory_level',
       help: 'Units on hand (not reserved) per product and warehouse.',
       labelNames: ['product_id', 'warehouse'],
+      registers: [telemetry.registry],
+      collect() {
+        if (!db.open) return;
+        for (const { product_id, warehouse, quantity } of inventory.allLevels()) {
+          this.set({ product_id: String(product_id), warehouse }, quantity);
+        }
+      },
     });
-    const inventory = createInventoryRepository(db, ({ product_id, warehouse, quantity }) => {
-      inventoryLevel.set({ product_id: String(product_id), warehouse }, quantity);
-    });
-    for (const { product_id, warehouse, quantity } of inventory.allLevels()) {
-      inventoryLevel.set({ product_id: String(product_id), warehouse }, quantity);
-    }
     registerProductsRoutes(app, createProductsRepository(db));
     registerInventoryRoutes(app, inventory);
     registerReservationsRoutes(app, inventory);

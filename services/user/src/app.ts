@@ -1,11 +1,9 @@
 import { createServiceApp, openDatabase } from '@vigil/service-kit';
-import type { createTelemetry } from '@vigil/telemetry';
+import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { migrations } from './adapters/migrations.ts';
 import { createUsersRepository } from './adapters/users-repository.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
-
-export type Telemetry = ReturnType<typeof createTelemetry>;
 
 export interface BuildAppOptions {
   telemetry: Telemetry;

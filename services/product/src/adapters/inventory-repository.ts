@@ -43,8 +43,6 @@ export interface ReserveResult {
   created: boolean;
 }
 
-export type LevelListener = (level: StockLevel) => void;
-
 export interface InventoryRepository {
   allLevels(): StockLevel[];
   forProduct(productId: number): ProductInventory | undefined;
@@ -80,9 +78,9 @@ function insufficient(productId: number, requested: number, available: number) {
 /**
  * Stock and reservations. Every change runs in one IMMEDIATE transaction (the write lock is taken
  * up front), so concurrent requests and processes serialize and stock can never go below zero;
- * a CHECK constraint backs that up. `onLevelChange` hears each changed row after commit.
+ * a CHECK constraint backs that up.
  */
-export function createInventoryRepository(db: SqliteDatabase, onLevelChange: LevelListener = () => {}) {
+export function createInventoryRepository(db: SqliteDatabase): InventoryRepository {
   // All statements are prepared once at startup.
   const allLevels = db.prepare<[], StockLevel>(
     'SELECT product_id, warehouse, quantity FROM inventory ORDER BY product_id, warehouse',
@@ -143,10 +141,6 @@ export function createInventoryRepository(db: SqliteDatabase, onLevelChange: Lev
       item.allocations.push({ warehouse, quantity });
     }
     return { ...row, items };
-  }
-
-  function notify(levels: readonly StockLevel[]): void {
-    for (const level of levels) onLevelChange(level);
   }
 
   const adjustTx = db.transaction((productId: number, { warehouse, delta, reason }: InventoryAdjustment) => {
@@ -224,21 +218,7 @@ export function createInventoryRepository(db: SqliteDatabase, onLevelChange: Lev
     return { ...reservation, status: to, updated_at: now };
   });
 
-  function touchedLevels(items: readonly ReservationItem[]): StockLevel[] {
-    const levels: StockLevel[] = [];
-    for (const item of items) {
-      for (const { warehouse } of item.allocations) {
-        levels.push({
-          product_id: item.product_id,
-          warehouse,
-          quantity: levelOf.get(item.product_id, warehouse) ?? 0,
-        });
-      }
-    }
-    return levels;
-  }
-
-  const repository: InventoryRepository = {
+  return {
     allLevels: () => allLevels.all(),
     forProduct(productId) {
       if (!productExists.get(productId)) return undefined;
@@ -255,23 +235,10 @@ export function createInventoryRepository(db: SqliteDatabase, onLevelChange: Lev
         warehouses,
       };
     },
-    adjust(productId, adjustment) {
-      const result = adjustTx.immediate(productId, adjustment);
-      notify([{ product_id: productId, warehouse: result.warehouse, quantity: result.quantity }]);
-      return result;
-    },
-    reserve(request) {
-      const result = reserveTx.immediate(request);
-      if (result.created) notify(touchedLevels(result.reservation.items));
-      return result;
-    },
-    release(orderId) {
-      const reservation = transitionTx.immediate(orderId, 'released');
-      notify(touchedLevels(reservation.items));
-      return reservation;
-    },
+    adjust: (productId, adjustment) => adjustTx.immediate(productId, adjustment),
+    reserve: (request) => reserveTx.immediate(request),
+    release: (orderId) => transitionTx.immediate(orderId, 'released'),
     commit: (orderId) => transitionTx.immediate(orderId, 'committed'),
     findReservation: loadReservation,
   };
-  return repository;
 }

@@ -81,14 +81,18 @@ export function attributesToObject(
   limits: ValueLimits,
   depth = 0,
 ): ConvertedAttributes {
-  // Null-prototype object: keys like "__proto__" from the wire stay plain data.
-  const attrs: { [k: string]: AttrValue } = Object.create(null);
+  // A plain object keeps V8's fast properties (null-prototype ones go dictionary-mode and serialise
+  // slowly); the one key that would touch the prototype is defined as an own property instead.
+  const attrs: { [k: string]: AttrValue } = {};
   if (kvs == null) return { attrs, dropped: 0 };
   const n = Math.min(kvs.length, limits.maxAttributes);
   for (let i = 0; i < n; i++) {
     const kv = kvs[i]!;
     const key = truncate(kv.key ?? '', 256);
-    attrs[key] = anyValueToJs(kv.value, limits, depth);
+    const value = anyValueToJs(kv.value, limits, depth);
+    if (key === '__proto__')
+      Object.defineProperty(attrs, key, { value, enumerable: true, writable: true, configurable: true });
+    else attrs[key] = value;
   }
   return { attrs, dropped: kvs.length - n };
 }

@@ -67,7 +67,11 @@ export class IngestQueue {
       this.items -= job.items;
       this.bytes -= job.bytes;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#jobs.length) {
+    // Consumed jobs must not stay referenced: they hold whole request buffers.
+    if (this.#head === this.#jobs.length) {
+      this.#jobs = [];
+      this.#head = 0;
+    } else if (this.#head > 64) {
       this.#jobs = this.#jobs.slice(this.#head);
       this.#head = 0;
     }

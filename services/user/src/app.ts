@@ -1,4 +1,4 @@
-import { createServiceApp, openDatabase } from '@vigil/service-kit';
+import { createServiceApp, openDatabase, type SqliteDatabase } from '@vigil/service-kit';
 import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { migrations } from './adapters/migrations.ts';
@@ -8,16 +8,24 @@ import { registerUsersRoutes } from './routes/users-routes.ts';
 export interface BuildAppOptions {
   telemetry: Telemetry;
   /** SQLite file, or `:memory:` in tests. */
-  databaseFile: string;
+  databaseFile?: string;
+  /** An already opened database (see openServiceDatabase); the app closes it on shutdown. */
+  database?: SqliteDatabase;
+}
+
+/** Opens the service's SQLite file (`:memory:` in tests) with its migrations and seed data applied. */
+export function openServiceDatabase(file: string): SqliteDatabase {
+  return openDatabase(file, migrations);
 }
 
 /** The user-service app without a listening socket (tests drive it with app.inject). */
-export async function buildApp({ telemetry, databaseFile }: BuildAppOptions): Promise<FastifyInstance> {
-  const db = openDatabase(databaseFile, migrations);
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { telemetry } = options;
+  const db = options.database ?? openServiceDatabase(options.databaseFile ?? ':memory:');
   try {
     const app = await createServiceApp({ telemetry });
     app.addHook('onClose', async () => {
-      db.close();
+      if (db.open) db.close();
     });
     const ping = db.prepare('SELECT 1');
     telemetry.health.addCheck('database', () => {

@@ -12,15 +12,16 @@ import { freePort } from './alerting-support/free-port.ts';
 import type { MonitoringStack } from './alerting-support/monitoring-stack.ts';
 import { promQuery, repoRoot, startMonitoringStack } from './alerting-support/monitoring-stack.ts';
 import type { ServiceUnderTest } from './alerting-support/service-under-test.ts';
-import { serviceUnderTest } from './alerting-support/service-under-test.ts';
+import { serviceUnderTest, serviceUnderTestKind } from './alerting-support/service-under-test.ts';
 import { waitFor } from './alerting-support/wait-for.ts';
 
 const dashboardsDir = join(repoRoot, 'monitoring/grafana/dashboards');
 
-// Metrics the live test cannot produce: it runs one service (user-service, or the fixture with
-// the same RED and process metrics), Prometheus and Alertmanager — no order flow, no hub. Queries
-// on these are checked to parse only. Everything else must return data.
-const NOT_PRODUCED: ReadonlyArray<[RegExp, string]> = [
+// Metrics the live test cannot produce: it runs one service (the real user-service, or the
+// fixture with the same RED and process metrics while @vigil/telemetry is missing), Prometheus and
+// Alertmanager — no order flow, no hub. Queries on these are checked to parse only. Everything
+// else must return data.
+const NOT_PRODUCED: ReadonlyArray<readonly [RegExp, string]> = [
   [
     /orders_created_total|order_value_dollars|checkout_funnel_total|order_processing_duration_seconds/,
     'order-service business metric',
@@ -29,10 +30,9 @@ const NOT_PRODUCED: ReadonlyArray<[RegExp, string]> = [
   [/notifications_sent_total/, 'notification-service business metric'],
   [/inventory_level/, 'product-service business metric'],
   [/fault_injection_active/, 'only while a fault is injected'],
-  [
-    /telemetry_spans_total|telemetry_log_records_total|telemetry_export_queue_size/,
-    '@vigil/telemetry self-metric',
-  ],
+  ...(serviceUnderTestKind() === 'fixture'
+    ? [[/telemetry_\w+/, '@vigil/telemetry self-metric (the fixture service has none)'] as const]
+    : []),
   [/hub_\w+/, 'hub metric (the hub is not started here)'],
 ];
 

@@ -49,15 +49,30 @@ export const telemetryPipeline: DashboardSpec = {
           ],
         },
         {
-          title: 'Export queue',
+          title: 'Export queues',
           description:
-            'Spans and log records waiting in each service’s batch processor; a full queue means drops are next.',
+            'Spans and log records waiting in each service’s batch queue (or in flight); a queue pinned at its maximum is about to drop.',
+          type: 'timeseries',
+          unit: 'short',
+          queries: [
+            { expr: `sum by (service) (telemetry_span_queue_size{${SERVICE}})`, legend: '{{service}} spans' },
+            { expr: `sum by (service) (telemetry_log_queue_size{${SERVICE}})`, legend: '{{service}} logs' },
+          ],
+        },
+        {
+          title: 'Export failures',
+          description:
+            'Failed OTLP export requests (batches) per second by signal, and JSON log lines dropped because stdout could not keep up.',
           type: 'timeseries',
           unit: 'short',
           queries: [
             {
-              expr: `sum by (service, signal) (telemetry_export_queue_size{${SERVICE}})`,
-              legend: '{{service}} {{signal}}',
+              expr: `sum by (service, signal) (rate(telemetry_export_failures_total{${SERVICE}}[${RATE}]))`,
+              legend: '{{service}} {{signal}} batches failed',
+            },
+            {
+              expr: `sum by (service) (rate(telemetry_log_lines_dropped_total{${SERVICE}}[${RATE}]))`,
+              legend: '{{service}} stdout lines dropped',
             },
           ],
         },

@@ -35,6 +35,27 @@ export function nodeService(spec: {
  * To add a component, append an entry; every child also gets the common env (see child-env.ts).
  */
 export const components: Component[] = [
+  // The hub comes first: with no `after` it starts before every service (registry order), so
+  // services export traces and logs to a ready receiver. The heap cap keeps its RSS bounded under ingest load.
+  {
+    name: 'hub',
+    port: 4000,
+    portEnv: 'HUB_PORT',
+    extraPorts: [{ key: 'otlp', port: 4318, env: 'HUB_OTLP_PORT' }],
+    after: [],
+    skip: (ctx) =>
+      existsSync(join(ctx.repoRoot, 'packages/hub/src/server.ts'))
+        ? undefined
+        : 'packages/hub/src/server.ts does not exist',
+    command: (ctx) => ({
+      cmd: ctx.node,
+      args: ['--max-old-space-size=256', 'packages/hub/src/server.ts'],
+      env: { HUB_PORT: String(ctx.port('hub')), HUB_OTLP_PORT: String(ctx.port('hub.otlp')) },
+    }),
+    readyUrl: (ctx) => `http://${ctx.host}:${ctx.port('hub')}/health/ready`,
+    url: (ctx) =>
+      `http://${ctx.host}:${ctx.port('hub')} (console and query API; OTLP on :${ctx.port('hub.otlp')})`,
+  },
   nodeService({
     name: 'user-service',
     entry: 'services/user/src/server.ts',

@@ -83,6 +83,12 @@ export function createLogging(
     },
     destination ?? sonic,
   );
+  // pino runs the bindings formatter for the root only; child bindings (Fastify's per-request child,
+  // logger.child({...}) in services) are redacted here instead. Children inherit this override.
+  const originalChild = logger.child;
+  logger.child = function redactingChild(this: Logger, bindings, options) {
+    return originalChild.call(this, redactValue(bindings) as typeof bindings, options);
+  } as typeof logger.child;
   return {
     logger,
     setOtlp(next) {

@@ -59,8 +59,9 @@ function toAttributes(fields: Record<string, unknown> | undefined): AnyValueMap 
     const value = fields[key];
     if (value === undefined || typeof value === 'function') continue;
     if (key === 'err' && value !== null && typeof value === 'object') {
-      const err = value as { type?: unknown; message?: unknown; stack?: unknown };
-      if (err.type !== undefined) attributes['exception.type'] = String(err.type);
+      const err = value as { name?: unknown; message?: unknown; stack?: unknown };
+      const type = (value as object).constructor?.name;
+      attributes['exception.type'] = type && type !== 'Object' ? type : String(err.name ?? 'Error');
       if (err.message !== undefined) attributes['exception.message'] = String(err.message);
       if (err.stack !== undefined) attributes['exception.stacktrace'] = String(err.stack);
       continue;

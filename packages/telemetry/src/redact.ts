@@ -57,12 +57,22 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Is there a Luhn-valid run of 13–19 consecutive digits anywhere in this digit string? */
-function containsCard(digits: string): boolean {
+/**
+ * A candidate is a card when its digits are Luhn-valid, or when a run of its separator-delimited groups is
+ * (a card followed by more digits, like "4111 1111 1111 1111 2026"). Arbitrary sub-windows are not tried:
+ * one in ten of them would pass Luhn by chance.
+ */
+function containsCard(candidate: string): boolean {
+  const digits = candidate.replace(/[ -]/g, '');
   if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
-  for (let len = Math.min(19, digits.length - 1); len >= 13; len--) {
-    for (let start = 0; start + len <= digits.length; start++) {
-      if (luhnValid(digits.slice(start, start + len))) return true;
+  const groups = candidate.split(/[ -]/);
+  if (groups.length < 2) return false;
+  for (let i = 0; i < groups.length; i++) {
+    let run = '';
+    for (let j = i; j < groups.length; j++) {
+      run += groups[j];
+      if (run.length > 19) break;
+      if (run.length >= 13 && run !== digits && luhnValid(run)) return true;
     }
   }
   return false;
@@ -84,19 +94,34 @@ export function redactString(text: string): string {
   return out;
 }
 
-function redactError(err: Error, depth: number, seen: WeakSet<object>): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    type: err.name,
-    message: redactString(err.message),
-    stack: err.stack === undefined ? undefined : redactString(err.stack),
-  };
+/** A copy on the error's own prototype, so serializers still see its class (TypeError, …) but never its secrets. */
+function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
+  const copy = Object.create(Object.getPrototypeOf(err) as object) as Error;
   for (const key of Object.keys(err)) {
-    out[key] = isSensitiveKey(key)
+    (copy as unknown as Record<string, unknown>)[key] = isSensitiveKey(key)
       ? REDACTED
       : redactValue((err as unknown as Record<string, unknown>)[key], depth + 1, seen);
   }
-  if (err.cause !== undefined) out.cause = redactValue(err.cause, depth + 1, seen);
-  return out;
+  Object.defineProperty(copy, 'message', {
+    value: redactString(err.message),
+    enumerable: false,
+    writable: true,
+  });
+  if (err.stack !== undefined) {
+    Object.defineProperty(copy, 'stack', {
+      value: redactString(err.stack),
+      enumerable: false,
+      writable: true,
+    });
+  }
+  if (err.cause !== undefined) {
+    Object.defineProperty(copy, 'cause', {
+      value: redactValue(err.cause, depth + 1, seen),
+      enumerable: false,
+      writable: true,
+    });
+  }
+  return copy;
 }
 
 export function redactValue(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {

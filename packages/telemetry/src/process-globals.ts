@@ -42,9 +42,8 @@ export function installProcessGlobals(provider: ApiTracerProvider): void {
     const delegating = new DelegatingTracerProvider();
     trace.setGlobalTracerProvider(delegating);
     // undici publishes on diagnostics_channel, so this covers global fetch and undici.request without patching.
-    const undici = new UndiciInstrumentation({ enabled: false });
-    undici.setTracerProvider(provider);
-    undici.enable();
+    // (Its `enabled` config is also checked per request, so it is constructed enabled, not enabled later.)
+    const undici = new UndiciInstrumentation();
     globals = { provider: delegating, undici };
     holder[KEY] = globals;
   }

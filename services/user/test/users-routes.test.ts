@@ -119,6 +119,20 @@ describe('POST /users', () => {
     expect((await app.inject({ method: 'GET', url: '/users' })).json().total).toBe(before);
   });
 
+  it('concurrent creates with one email: exactly one wins, the rest get 409', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.inject({
+          method: 'POST',
+          url: '/users',
+          payload: { name: `Racer ${i}`, email: 'race@example.com' },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.statusCode === 409)).toHaveLength(19);
+  });
+
   it.each([
     [{ email: 'x@example.com' }, 'name'],
     [{ name: '', email: 'x@example.com' }, 'name'],
@@ -193,6 +207,6 @@ describe('service surface', () => {
   it('counts created users by segment', async () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/users_created_total\{[^}]*segment="regular"[^}]*\} 1/);
-    expect(metrics).toMatch(/users_created_total\{[^}]*segment="new"[^}]*\} 1/);
+    expect(metrics).toMatch(/users_created_total\{[^}]*segment="new"[^}]*\} 2/);
   });
 });

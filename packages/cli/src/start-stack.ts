@@ -90,9 +90,10 @@ export async function startStack(opts: StartOptions): Promise<number> {
     say('start failed; everything it had started is stopped.');
     return 1;
   }
+  // Printed before the state says ready: `start --detach` prints our output up to that moment.
+  say(summary(ctx, state, token.file, opts.detached));
   state.state = 'ready';
   writeState(layout.stateFile, state);
-  say(summary(ctx, state, token.file, opts.detached));
 
   await stoppedBySignal;
   removeState(layout.stateFile);

@@ -58,7 +58,8 @@ function trackExit(child: ChildProcess): Promise<ExitResult> {
       resolve({ code: child.exitCode, signal: child.signalCode });
       return;
     }
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // 'close' (not 'exit') so output written just before exiting has been captured.
+    child.once('close', (code, signal) => resolve({ code, signal }));
   });
 }
 
@@ -101,12 +102,14 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   };
   running.add(service);
   const readyPath = options.readyPath ?? '/health/ready';
+  // A process that dies before it is ready fails the wait at once instead of at the deadline.
+  const died = new AbortController();
+  void exit.then(({ code, signal }) =>
+    died.abort(new Error(`process exited early (code ${code}, signal ${signal})`)),
+  );
   try {
     await waitFor(
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`process exited early (code ${child.exitCode})`);
-        }
         const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(1000) });
         await res.arrayBuffer();
         return res.status === 200;
@@ -115,6 +118,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         timeoutMs: options.timeoutMs ?? 20_000,
         intervalMs: 100,
         description: `${options.entry} ready at ${url}${readyPath}`,
+        signal: died.signal,
       },
     );
   } catch (err) {

@@ -7,6 +7,8 @@ export interface WaitForOptions {
   readonly intervalMs?: number;
   /** Named in the timeout error. */
   readonly description?: string;
+  /** Stops waiting at once, rejecting with the signal's reason (e.g. the awaited process died). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    options.signal?.throwIfAborted();
     try {
       const value = await condition();
       if (value) return value as NonNullable<T>;
@@ -34,6 +37,8 @@ export async function waitFor<T>(
         `timed out after ${timeoutMs} ms waiting for ${options.description ?? 'condition'}${why}`,
       );
     }
-    await delay(intervalMs);
+    await delay(intervalMs, undefined, options.signal ? { signal: options.signal } : undefined).catch(() => {
+      options.signal?.throwIfAborted();
+    });
   }
 }

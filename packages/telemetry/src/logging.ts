@@ -85,7 +85,11 @@ export function createLogging(
   );
   // pino runs the bindings formatter for the root only; child bindings (Fastify's per-request child,
   // logger.child({...}) in services) are redacted here instead. Children inherit this override.
-  const originalChild = logger.child as unknown as (this: Logger, bindings: object, options?: object) => Logger;
+  const originalChild = logger.child as unknown as (
+    this: Logger,
+    bindings: object,
+    options?: object,
+  ) => Logger;
   logger.child = function redactingChild(this: Logger, bindings: object, options?: object) {
     return originalChild.call(this, redactValue(bindings) as object, options);
   } as unknown as typeof logger.child;

@@ -5,6 +5,7 @@ import type { Health } from './health.ts';
 export interface ListenableApp {
   listen(options: { port: number; host: string }): Promise<string>;
   close(): PromiseLike<unknown>;
+  readonly server?: { closeIdleConnections?(): void };
 }
 
 export interface ShutdownParts {
@@ -50,12 +51,19 @@ export function createLifecycle(parts: ShutdownParts): Lifecycle {
     if (app !== undefined) {
       // Leave at least a fifth of the budget for flushing telemetry, whatever draining takes.
       const drainBudget = Math.floor(parts.timeoutMs * 0.8);
+      // server.close() closes idle keep-alive sockets once; sockets whose last response finishes later
+      // would otherwise hold the drain open until their keep-alive timeout.
+      const server = app.server;
+      const reaper = setInterval(() => server?.closeIdleConnections?.(), 50);
+      reaper.unref();
       try {
         const drained = await within(Promise.resolve(app.close()), drainBudget);
         if (drained === TIMEOUT)
           logger.warn({ event: 'shutdown_drain_timeout', timeout_ms: drainBudget }, 'drain timed out');
       } catch (err) {
         logger.error({ event: 'shutdown_drain_failed', err }, 'closing the HTTP server failed');
+      } finally {
+        clearInterval(reaper);
       }
     }
     try {

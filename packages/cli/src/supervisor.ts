@@ -201,17 +201,25 @@ export class Supervisor {
     }, delay);
   }
 
-  /** Idempotent: stops every started component in reverse start order (SIGTERM, SIGKILL after the bound). */
+  /**
+   * Idempotent: stops every started component, dependents before what they depend on; components
+   * of one wave stop in parallel (SIGTERM, SIGKILL after the bound).
+   */
   stopAll(): Promise<void> {
     this.#stopping = true;
     this.#stopped ??= (async () => {
       const grace = this.#opts.stopGraceMs ?? 10_000;
-      for (const run of [...this.#running.values()].reverse()) {
-        if (run.restartTimer) clearTimeout(run.restartTimer);
-        const ref = run.state.process;
-        if (ref && !run.exited) await terminate([ref], grace);
-        run.state.process = null;
-        run.state.status = 'stopped';
+      for (const run of this.#running.values()) if (run.restartTimer) clearTimeout(run.restartTimer);
+      for (const wave of stopWaves([...this.#running.values()].map((r) => r.component))) {
+        await Promise.all(
+          wave.map(async (name) => {
+            const run = this.#running.get(name)!;
+            const ref = run.state.process;
+            if (ref && !run.exited) await terminate([ref], grace);
+            run.state.process = null;
+            run.state.status = 'stopped';
+          }),
+        );
       }
     })();
     return this.#stopped;
@@ -220,6 +228,21 @@ export class Supervisor {
   #save(): void {
     writeState(this.#opts.layout.stateFile, this.#opts.state);
   }
+}
+
+/** Stop order: each wave holds the components nothing still running starts `after`. */
+export function stopWaves(components: readonly Component[]): string[][] {
+  const remaining = new Map(components.map((c) => [c.name, c]));
+  const waves: string[][] = [];
+  while (remaining.size > 0) {
+    const needed = new Set([...remaining.values()].flatMap((c) => c.after ?? []));
+    let wave = [...remaining.keys()].filter((name) => !needed.has(name));
+    // A cycle cannot be planned (plan.ts rejects it); stop the rest together rather than loop.
+    if (wave.length === 0) wave = [...remaining.keys()];
+    for (const name of wave) remaining.delete(name);
+    waves.push(wave);
+  }
+  return waves;
 }
 
 function indent(text: string): string {

@@ -3,6 +3,7 @@ import type { Component } from '../src/component.ts';
 import { createStartContext, resolvePorts } from '../src/context.ts';
 import { varLayout } from '../src/paths.ts';
 import { orderComponents, planStart, selectComponents } from '../src/plan.ts';
+import { stopWaves } from '../src/supervisor.ts';
 
 function comp(name: string, port: number, extra: Partial<Component> = {}): Component {
   return {
@@ -85,5 +86,19 @@ describe('port resolution', () => {
     expect(() => resolvePorts(list, { A_PORT: '4318' })).toThrow(
       /port 4318 is configured for both a and hub.otlp/,
     );
+  });
+});
+
+describe('stop order', () => {
+  it('stops dependents first, independent components together', () => {
+    const list = [
+      comp('user', 1),
+      comp('product', 2),
+      comp('smtp', 3),
+      comp('notification', 4, { after: ['smtp'] }),
+      comp('order', 5, { after: ['user', 'product', 'notification', 'hub'] }),
+      comp('gateway', 6, { after: ['order', 'user'] }),
+    ];
+    expect(stopWaves(list)).toEqual([['gateway'], ['order'], ['user', 'product', 'notification'], ['smtp']]);
   });
 });

@@ -6,7 +6,8 @@ import { alertmanagerComponent, prometheusComponent } from './monitoring/index.t
 export type { Component, ComponentCommand, ExtraPort, StartContext } from './component.ts';
 
 /**
- * A Node service of this repo: `node <entry>` with PORT, readiness on /health/ready.
+ * A Node service of this repo: `node <entry>` with PORT, readiness on /health/ready, started
+ * after the hub (when the hub runs) so its first spans and logs reach a ready receiver.
  * Skipped with a note while its entry file does not exist, so `vigil start` runs what exists.
  */
 export function nodeService(spec: {
@@ -23,7 +24,7 @@ export function nodeService(spec: {
     port: spec.port,
     portEnv: spec.portEnv,
     ...(spec.urlEnv ? { urlEnv: spec.urlEnv } : {}),
-    ...(spec.after ? { after: spec.after } : {}),
+    after: ['hub', ...(spec.after ?? [])],
     skip: (ctx) => (existsSync(join(ctx.repoRoot, spec.entry)) ? undefined : `${spec.entry} does not exist`),
     command: (ctx) => ({ cmd: ctx.node, args: [spec.entry], env: spec.env?.(ctx) ?? {} }),
     readyUrl: (ctx) => `http://${ctx.host}:${ctx.port(spec.name)}/health/ready`,
@@ -31,12 +32,13 @@ export function nodeService(spec: {
 }
 
 /**
- * Everything `vigil start` can run, in any order (`after` decides the start order).
+ * Everything `vigil start` can run, in any order: `after` decides the start order, and
+ * components that do not wait on each other start in parallel.
  * To add a component, append an entry; every child also gets the common env (see child-env.ts).
  */
 export const components: Component[] = [
-  // The hub comes first: with no `after` it starts before every service (registry order), so
-  // services export traces and logs to a ready receiver. The heap cap keeps its RSS bounded under ingest load.
+  // Every nodeService starts after the hub, so services export traces and logs to a ready
+  // receiver. The heap cap keeps its RSS bounded under ingest load.
   {
     name: 'hub',
     port: 4000,

@@ -8,27 +8,19 @@ export interface Plan {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
-/** `only` plus, transitively, what they start `after`; all registered when `only` is empty. */
+/** Exactly the components named in `only` (all registered when empty); unknown names are an error. */
 export function selectComponents(registered: readonly Component[], only: readonly string[]): Component[] {
   if (only.length === 0) return [...registered];
-  const byName = new Map(registered.map((c) => [c.name, c]));
-  const unknown = only.filter((n) => !byName.has(n));
+  const known = new Set(registered.map((c) => c.name));
+  const unknown = only.filter((n) => !known.has(n));
   if (unknown.length > 0) {
     throw new CliError(
       'UNKNOWN_COMPONENT',
-      `unknown component(s): ${unknown.join(', ')}; known: ${[...byName.keys()].join(', ')}`,
+      `unknown component(s): ${unknown.join(', ')}; known: ${[...known].join(', ')}`,
       2,
     );
   }
-  const wanted = new Set<string>();
-  const visit = (name: string): void => {
-    const c = byName.get(name);
-    if (!c || wanted.has(name)) return;
-    wanted.add(name);
-    for (const dep of c.after ?? []) visit(dep);
-  };
-  only.forEach(visit);
-  return registered.filter((c) => wanted.has(c.name));
+  return registered.filter((c) => only.includes(c.name));
 }
 
 /** Dependency order, otherwise registry order; `after` names outside the selection are ignored. */

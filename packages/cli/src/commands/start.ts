@@ -10,7 +10,7 @@ components in dependency order, waits until each is ready, prints their URLs and
 then stays in the foreground restarting any that die. Ctrl-C or 'vigil stop' stops everything.
 
   -d, --detach       run the supervisor in the background; return once everything is ready
-      --only <names> start only these components (and what they need first); repeatable
+      --only <names> start only these components (comma-separated or repeated)
       --var-dir <dir> where logs, data and run state go (default: VIGIL_VAR_DIR or <repo>/var)
   -h, --help         this text
 

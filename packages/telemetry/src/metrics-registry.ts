@@ -7,6 +7,15 @@ export function createRegistry(): Registry {
   const registry = new Registry();
   // Event-loop lag, heap, GC, handles, CPU: the runtime half of every service dashboard.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  // Gauges named *_total break the exposition conventions (promtool flags them); the per-type
+  // nodejs_active_handles / _requests / _resources gauges carry the same information.
+  for (const name of [
+    'nodejs_active_handles_total',
+    'nodejs_active_requests_total',
+    'nodejs_active_resources_total',
+  ]) {
+    registry.removeSingleMetric(name);
+  }
   return registry;
 }
 

@@ -55,6 +55,7 @@ export interface MonitoringStack {
 
 export interface MonitoringStackOptions {
   readonly services: readonly ServiceTarget[];
+  readonly hubPort?: number;
   /** Rules to load; defaults to the test-profile copy of the repo's rules. */
   readonly rulesDir?: string;
   readonly alertmanager?: {
@@ -100,7 +101,12 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
       sources,
       layout,
       rulesDir,
-      targets: { services: options.services, prometheusPort, alertmanagerPort },
+      targets: {
+        services: options.services,
+        prometheusPort,
+        alertmanagerPort,
+        ...(options.hubPort ? { hubPort: options.hubPort } : {}),
+      },
       scrapeInterval: TEST_PROFILE.scrapeInterval,
       evaluationInterval: TEST_PROFILE.evaluationInterval,
       externalLabels: { environment: 'test' },

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -65,6 +65,36 @@ export async function startHub(dataDir: string, env: Record<string, string> = {}
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** CPU seconds (user+system) used so far by each thread of a process, by thread id (Linux /proc). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // thread ended
+    }
+  }
+  return out;
+}
+
+/** CPU used between two samples: the whole process, and its busiest thread. */
+export function cpuDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { total: number; busiest: number } {
+  let total = 0;
+  let busiest = 0;
+  for (const [tid, v] of after) {
+    const d = v - (before.get(tid) ?? 0);
+    total += d;
+    busiest = Math.max(busiest, d);
+  }
+  return { total, busiest };
 }
 
 export async function metric(api: string, name: string): Promise<number> {

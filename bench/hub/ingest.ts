@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { median, metric, rssBytes, SERVICES, startHub } from './common.ts';
+import { cpuDelta, median, metric, rssBytes, SERVICES, startHub, threadCpuSeconds } from './common.ts';
 import { encodeBatch } from './span-batches.ts';
 
 const { values } = parseArgs({
@@ -44,6 +44,9 @@ interface Sample {
   rate: number;
   statuses: Record<number, number>;
   maxRssMb: number;
+  /** Hub CPU seconds per 100k stored spans: whole process, and its busiest thread. */
+  cpuPer100k: number;
+  busiestPer100k: number;
 }
 
 async function saturate(): Promise<Sample> {
@@ -67,9 +70,11 @@ async function saturate(): Promise<Sample> {
   // 2 s warm-up, then the measured window on the hub's own stored counter.
   await new Promise((r) => setTimeout(r, 2000));
   const before = await metric(hub.api, 'hub_spans_stored_total');
+  const cpu0 = threadCpuSeconds(hub.child.pid!);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, DURATION_S * 1000));
   const after = await metric(hub.api, 'hub_spans_stored_total');
+  const cpu = cpuDelta(cpu0, threadCpuSeconds(hub.child.pid!));
   const seconds = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(workers);
@@ -77,19 +82,23 @@ async function saturate(): Promise<Sample> {
   await pool.close();
   await hub.stop();
   rmSync(dir, { recursive: true, force: true });
+  const per100k = 100_000 / Math.max(1, after - before);
   return {
     stored: after - before,
     seconds,
     rate: (after - before) / seconds,
     statuses,
     maxRssMb: maxRss / 1048576,
+    cpuPer100k: cpu.total * per100k,
+    busiestPer100k: cpu.busiest * per100k,
   };
 }
 
 async function overload(rate: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-overload-'));
   const hub = await startHub(dir);
-  const pool = new Pool(hub.otlp, { connections: 64, pipelining: 1 });
+  // Many exporters at once: enough connections that in-flight spans exceed the hub's queue bound.
+  const pool = new Pool(hub.otlp, { connections: 256, pipelining: 1 });
   const statuses: Record<string, number> = {};
   let maxRss = 0;
   const rssTimer = setInterval(() => {
@@ -168,12 +177,18 @@ for (let i = 0; i < RUNS; i++) {
   const s = await saturate();
   samples.push(s);
   console.log(
-    `run ${i + 1}: ${Math.round(s.rate)} spans/s stored (${s.stored} in ${s.seconds.toFixed(1)} s), statuses ${JSON.stringify(s.statuses)}, max RSS ${s.maxRssMb.toFixed(0)} MB`,
+    `run ${i + 1}: ${Math.round(s.rate)} spans/s stored (${s.stored} in ${s.seconds.toFixed(1)} s), statuses ${JSON.stringify(s.statuses)}, max RSS ${s.maxRssMb.toFixed(0)} MB, ` +
+      `hub CPU ${s.cpuPer100k.toFixed(2)} s per 100k spans (busiest thread ${s.busiestPer100k.toFixed(2)} s)`,
   );
 }
 const sustained = median(samples.map((s) => s.rate));
 console.log(
   `median sustained stored rate: ${Math.round(sustained)} spans/s over ${RUNS} runs of ${DURATION_S} s`,
+);
+const busiest = median(samples.map((s) => s.busiestPer100k));
+console.log(
+  `median hub CPU per 100k spans: ${median(samples.map((s) => s.cpuPer100k)).toFixed(2)} s; busiest thread ${busiest.toFixed(2)} s ` +
+    `(CPU-bound ceiling with a free core per thread ≈ ${Math.round(100_000 / busiest)} spans/s)`,
 );
 
 if (OVERLOAD_S > 0) {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { registerAlertsRoutes } from './alerts/alerts-routes.ts';
 import type { HubConfig } from './config.ts';
+import { registerDashboards } from './dashboards/register-dashboards.ts';
 import { createHubMetrics, type HubMetrics } from './metrics.ts';
 import { buildReceiverApp } from './otlp/receiver.ts';
 import { LogStore } from './query/log-store.ts';
@@ -13,7 +15,7 @@ import { registerJaegerRoutes } from './routes/jaeger-routes.ts';
 import { registerLogRoutes } from './routes/log-routes.ts';
 import { type HubDatabase, openHubDatabase } from './storage/database.ts';
 import { IngestQueue } from './storage/ingest-queue.ts';
-import { fileBytes, Retention } from './storage/retention.ts';
+import { fileBytes } from './storage/retention.ts';
 import { StoreWriter } from './storage/writer.ts';
 import { uiStatic } from './ui-static.ts';
 
@@ -25,7 +27,6 @@ export interface Hub {
   db: HubDatabase;
   dbFile: string;
   writer: StoreWriter;
-  retention: Retention;
   metrics: HubMetrics;
   /** Ordered, idempotent: stop ingest (503), commit the queue, close the apps, close the database. */
   close(): Promise<void>;
@@ -35,31 +36,47 @@ export interface HubOptions {
   logger?: Logger;
   /** Serve the console from here instead of packages/hub/ui/dist. */
   uiDistDir?: string;
-  now?: () => number;
 }
 
 export async function createHub(config: HubConfig, opts: HubOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL, base: { service: 'hub' } });
   const dbFile = join(config.VIGIL_DATA_DIR, 'hub.db');
+  // This connection reads (queries, health); the writer thread has its own for inserts and retention.
   const db = openHubDatabase(dbFile);
   const queue = new IngestQueue({
     maxItems: config.VIGIL_HUB_QUEUE_MAX_ITEMS,
     maxBytes: config.VIGIL_HUB_QUEUE_MAX_BYTES,
   });
-  const writer = new StoreWriter(db, queue, config.VIGIL_HUB_WRITE_BATCH);
+  const writer = new StoreWriter(
+    {
+      file: dbFile,
+      batch: config.VIGIL_HUB_WRITE_BATCH,
+      retention: {
+        maxAgeMs: config.VIGIL_HUB_RETENTION_HOURS * 3_600_000,
+        maxBytes: config.VIGIL_HUB_MAX_DB_MB * 1024 * 1024,
+        intervalMs: config.VIGIL_HUB_RETENTION_INTERVAL_MS,
+      },
+    },
+    queue,
+  );
+  try {
+    await writer.ready();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const metrics = createHubMetrics({ queueSize: () => queue.items, dbBytes: () => fileBytes(dbFile) });
   writer.on('spans', (n: number) => metrics.spansStored.inc(n));
   writer.on('logs', (rows: unknown[]) => metrics.logsStored.inc(rows.length));
   writer.on('write_error', (err: Error) => logger.error({ err }, 'hub store write failed'));
 
-  const retention = new Retention(db, {
-    maxAgeMs: config.VIGIL_HUB_RETENTION_HOURS * 3_600_000,
-    maxBytes: config.VIGIL_HUB_MAX_DB_MB * 1024 * 1024,
-    intervalMs: config.VIGIL_HUB_RETENTION_INTERVAL_MS,
-    now: opts.now ?? Date.now,
+  writer.on('retention', (spans: number, logs: number) => {
+    if (spans > 0) metrics.retentionDeleted.inc({ table: 'spans' }, spans);
+    if (logs > 0) metrics.retentionDeleted.inc({ table: 'logs' }, logs);
   });
-  retention.onDeleted((table, n) => metrics.retentionDeleted.inc({ table }, n));
-  retention.onError((err) => logger.warn({ err }, 'retention pass failed; retrying next interval'));
+  writer.on('retention_error', (err: Error) =>
+    logger.warn({ err }, 'retention pass failed; retrying next interval'),
+  );
 
   const limits = {
     maxAttributes: config.VIGIL_HUB_MAX_ATTRIBUTES,
@@ -109,9 +126,9 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   });
   registerJaegerRoutes(query, new TraceStore(db));
   registerLogRoutes(query, new LogStore(db), writer);
+  registerDashboards(query, config, logger);
+  await registerAlertsRoutes(query, db, config);
   await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});
-
-  retention.start();
 
   let closed: Promise<void> | null = null;
   return {
@@ -120,15 +137,12 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     db,
     dbFile,
     writer,
-    retention,
     metrics,
     close() {
       closed ??= (async () => {
         closing = true;
-        retention.stop();
         await writer.close();
         await receiver.close();
-        await writer.drain();
         await query.close();
         db.close();
       })();

@@ -1,5 +1,6 @@
 import { type Env, hostVar, loadConfig, parseConfig, portVar } from '@vigil/service-kit';
 import { z } from 'zod';
+import { dashboardsEnvShape } from './dashboards/dashboards-config.ts';
 
 function intVar(def: number, min: number, max: number) {
   return z
@@ -40,6 +41,7 @@ export const hubEnvSchema = z.object({
   VIGIL_HUB_MAX_ATTRIBUTES: intVar(128, 1, 10_000),
   VIGIL_HUB_MAX_VALUE_LENGTH: intVar(4096, 16, 10 * MiB),
   VIGIL_HUB_MAX_DEPTH: intVar(8, 1, 64),
+  ...dashboardsEnvShape,
 });
 
 export type HubConfig = Readonly<z.output<typeof hubEnvSchema>>;

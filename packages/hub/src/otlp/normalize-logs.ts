@@ -37,8 +37,9 @@ export interface LogRow {
   severity_number: number;
   severity_text: string | null;
   body: string;
-  trace_id: Buffer | null;
-  span_id: Buffer | null;
+  /** Hex, as for spans. */
+  trace_id: string | null;
+  span_id: string | null;
   attributes: string;
   resource: string;
   size: number;
@@ -54,10 +55,10 @@ export interface NormalizedLogs {
 }
 
 /** Optional id: empty or all-zero means "none"; any other length than `len` is invalid. */
-function optionalId(b: Uint8Array | null | undefined, len: number): Buffer | null | false {
+function optionalId(b: Uint8Array | null | undefined, len: number): string | null | false {
   if (b == null || b.length === 0) return null;
   if (b.length !== len) return false;
-  return isAllZero(b) ? null : toBuffer(b);
+  return isAllZero(b) ? null : toBuffer(b).toString('hex');
 }
 
 export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: () => number): NormalizedLogs {

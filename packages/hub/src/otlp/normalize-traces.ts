@@ -41,9 +41,10 @@ interface OtlpTraceRequest {
 
 /** One span as stored. Ids are raw bytes; JSON columns are already serialised. */
 export interface SpanRow {
-  trace_id: Buffer;
-  span_id: Buffer;
-  parent_span_id: Buffer | null;
+  /** Ids travel as hex to the writer thread (a Buffer view would clone the whole request body). */
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
   service: string;
   name: string;
   kind: number;
@@ -155,9 +156,9 @@ export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): Nor
         const name = truncate(s.name ?? '', MAX_NAME);
         const statusMessage = s.status?.message ? truncate(s.status.message, limits.maxValueLength) : null;
         rows.push({
-          trace_id: toBuffer(s.traceId),
-          span_id: toBuffer(s.spanId),
-          parent_span_id: hasParent && isValidId(parent, 8) ? toBuffer(parent) : null,
+          trace_id: toBuffer(s.traceId).toString('hex'),
+          span_id: toBuffer(s.spanId).toString('hex'),
+          parent_span_id: hasParent && isValidId(parent, 8) ? toBuffer(parent).toString('hex') : null,
           service,
           name,
           kind: s.kind ?? 0,

@@ -42,6 +42,10 @@ interface LogRowDb {
   attributes: string;
 }
 
+// Stored rows carry ids as BLOBs; rows fresh from the writer (live tail) carry them as hex.
+const hex = (id: Buffer | string | null) =>
+  id === null ? null : typeof id === 'string' ? id : id.toString('hex');
+
 export function toLogRecord(r: LogRowDb | StoredLog): LogRecord {
   return {
     id: r.id,
@@ -52,8 +56,8 @@ export function toLogRecord(r: LogRowDb | StoredLog): LogRecord {
     severity_number: r.severity_number,
     severity_text: r.severity_text,
     body: r.body,
-    trace_id: r.trace_id ? r.trace_id.toString('hex') : null,
-    span_id: r.span_id ? r.span_id.toString('hex') : null,
+    trace_id: hex(r.trace_id),
+    span_id: hex(r.span_id),
     attributes: JSON.parse(r.attributes),
   };
 }
@@ -153,7 +157,7 @@ export function logMatcher(q: LogSearch): (r: StoredLog) => boolean {
       return false;
     }
     if (text !== undefined && !r.body.toLowerCase().includes(text)) return false;
-    if (traceHex !== undefined && r.trace_id?.toString('hex') !== traceHex) return false;
+    if (traceHex !== undefined && r.trace_id !== traceHex) return false;
     if (q.attrs.length > 0) {
       const attrs = JSON.parse(r.attributes) as Record<string, unknown>;
       for (const [k, v] of q.attrs) {

@@ -55,7 +55,7 @@ CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id) WHERE trace_id IS NOT N
 `;
 
 /** Opens (creating if needed) the hub store: WAL, synchronous=NORMAL, incremental auto-vacuum. */
-export function openHubDatabase(file: string): HubDatabase {
+export function openHubDatabase(file: string, opts: { cacheMb?: number } = {}): HubDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   // auto_vacuum only takes effect before the first table exists; it lets retention shrink the file.
@@ -64,7 +64,7 @@ export function openHubDatabase(file: string): HubDatabase {
   // WAL + NORMAL: a committed transaction survives a process crash (kill -9); only power loss can drop the last ones.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${Math.round((opts.cacheMb ?? 32) * 1024)}`);
   db.pragma('temp_store = MEMORY');
   db.pragma('journal_size_limit = 67108864');
   const version = db.pragma('user_version', { simple: true }) as number;

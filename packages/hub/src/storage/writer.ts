@@ -1,183 +1,135 @@
 import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import type { LogRow } from '../otlp/normalize-logs.ts';
 import type { SpanRow } from '../otlp/normalize-traces.ts';
-import type { HubDatabase } from './database.ts';
-import type { IngestJob, IngestQueue } from './ingest-queue.ts';
+import type { IngestQueue } from './ingest-queue.ts';
+import type { StoredLog } from './row-writer.ts';
+import type { FromWriter, ToWriter, WriterInit } from './writer-protocol.ts';
 
-export interface StoredLog extends LogRow {
-  id: number;
-}
-
-export interface WriterEvents {
-  spans: (count: number) => void;
-  logs: (rows: StoredLog[]) => void;
-  write_error: (err: Error) => void;
-}
+export type { StoredLog } from './row-writer.ts';
 
 export type SubmitResult =
   | { accepted: true; done: Promise<void> }
   | { accepted: false; reason: 'queue_full' | 'closed' };
 
+interface Pending {
+  items: number;
+  bytes: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 /**
- * The only code that writes spans and logs. Requests enqueue rows and wait; the writer commits
- * whatever is queued in one large transaction per turn of the event loop, then acknowledges —
- * so an OTLP 200 means the data is committed (WAL), and a kill -9 can lose only unacknowledged data.
+ * Front of the writer thread. Requests hand over rows and wait; the thread commits whatever has
+ * arrived in one large transaction and acknowledges — so an OTLP 200 means committed (WAL), and
+ * a kill -9 can lose only unacknowledged data.
+ * Events: 'spans' (count stored), 'logs' (StoredLog[] stored), 'write_error', 'retention', 'retention_error'.
  */
 export class StoreWriter extends EventEmitter {
-  readonly #queue: IngestQueue;
-  readonly #batch: number;
-  #scheduled = false;
+  readonly queue: IngestQueue;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
   #closed = false;
+  #exited: Promise<void>;
+  #ready: Promise<void>;
   #idle: (() => void)[] = [];
-  readonly #resourceIds = new Map<string, number>();
-  readonly #operations = new Set<string>();
-  readonly #insertSpan;
-  readonly #insertLog;
-  readonly #insertResource;
-  readonly #selectResource;
-  readonly #insertOperation;
-  readonly #commit;
 
-  constructor(db: HubDatabase, queue: IngestQueue, batch: number) {
+  constructor(init: WriterInit, queue: IngestQueue) {
     super();
-    this.#queue = queue;
-    this.#batch = batch;
-    this.#insertSpan = db.prepare(
-      `INSERT INTO spans (trace_id, span_id, parent_span_id, service, name, kind, start_ns, duration_ns,
-         status_code, status_message, flags, attributes, events, links, resource_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.queue = queue;
+    // Its own heap cap, so the writer's garbage cannot push the hub's RSS past its budget.
+    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), {
+      workerData: init,
+      resourceLimits: { maxOldGenerationSizeMb: 96 },
+    });
+    let onReady!: () => void;
+    let onFail!: (err: Error) => void;
+    this.#ready = new Promise((resolve, reject) => {
+      onReady = resolve;
+      onFail = reject;
+    });
+    this.#worker.on('message', (msg: FromWriter) => this.#onMessage(msg, onReady));
+    this.#worker.once('error', (err) => {
+      onFail(err);
+      this.emit('write_error', err);
+    });
+    this.#exited = new Promise((resolve) =>
+      this.#worker.once('exit', () => {
+        this.#closed = true;
+        const err = new Error('writer thread exited');
+        for (const p of this.#pending.values()) p.reject(err);
+        this.#pending.clear();
+        resolve();
+      }),
     );
-    this.#insertLog = db.prepare(
-      `INSERT INTO logs (time_ns, service, severity_number, severity_text, body, trace_id, span_id, attributes, resource_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#insertResource = db.prepare('INSERT OR IGNORE INTO resources (json) VALUES (?)');
-    this.#selectResource = db.prepare('SELECT id FROM resources WHERE json = ?').pluck();
-    this.#insertOperation = db.prepare(
-      'INSERT OR IGNORE INTO operations (service, name, kind) VALUES (?, ?, ?)',
-    );
-    this.#commit = db.transaction((jobs: IngestJob[]) => this.#write(jobs));
   }
 
-  get queue(): IngestQueue {
-    return this.#queue;
+  /** Resolves once the thread has opened the database (rejects if it could not). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #onMessage(msg: FromWriter, onReady: () => void): void {
+    switch (msg.type) {
+      case 'ready':
+        onReady();
+        return;
+      case 'done':
+      case 'failed': {
+        const err = msg.type === 'failed' ? new Error(msg.message) : null;
+        for (const id of msg.ids) {
+          const p = this.#pending.get(id);
+          if (!p) continue;
+          this.#pending.delete(id);
+          this.queue.release(p.items, p.bytes);
+          if (err) p.reject(err);
+          else p.resolve();
+        }
+        if (msg.type === 'failed') this.emit('write_error', err);
+        else {
+          if (msg.spans > 0) this.emit('spans', msg.spans);
+          if (msg.logs.length > 0) this.emit('logs', msg.logs);
+        }
+        if (this.#pending.size === 0) for (const fn of this.#idle.splice(0)) fn();
+        return;
+      }
+      case 'retention':
+        this.emit('retention', msg.spans, msg.logs);
+        return;
+      case 'retention_error':
+        this.emit('retention_error', new Error(msg.message));
+        return;
+      case 'closed':
+        return;
+    }
   }
 
   submit(spans: SpanRow[] | null, logs: LogRow[] | null, bytes: number): SubmitResult {
     if (this.#closed) return { accepted: false, reason: 'closed' };
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
     const items = (spans?.length ?? 0) + (logs?.length ?? 0);
-    if (!this.#queue.offer({ spans, logs, items, bytes, resolve, reject })) {
-      return { accepted: false, reason: 'queue_full' };
-    }
-    this.#schedule();
+    if (!this.queue.offer(items, bytes)) return { accepted: false, reason: 'queue_full' };
+    const id = this.#nextId++;
+    const done = new Promise<void>((resolve, reject) =>
+      this.#pending.set(id, { items, bytes, resolve, reject }),
+    );
+    const msg: ToWriter = { type: 'write', id, spans, logs };
+    this.#worker.postMessage(msg);
     return { accepted: true, done };
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.#flushOnce());
-  }
-
-  #flushOnce(): void {
-    this.#scheduled = false;
-    const jobs = this.#queue.take(this.#batch);
-    if (jobs.length > 0) {
-      let stored: { spans: number; logs: StoredLog[] } | null = null;
-      try {
-        stored = this.#commit(jobs);
-      } catch (err) {
-        // Nothing of this transaction is stored; the exporters get a retryable 503 and resend.
-        const e = err instanceof Error ? err : new Error(String(err));
-        for (const job of jobs) job.reject(e);
-        this.emit('write_error', e);
-      }
-      if (stored !== null) {
-        for (const job of jobs) job.resolve();
-        if (stored.spans > 0) this.emit('spans', stored.spans);
-        if (stored.logs.length > 0) this.emit('logs', stored.logs);
-      }
-    }
-    if (this.#queue.length > 0) this.#schedule();
-    else for (const fn of this.#idle.splice(0)) fn();
-  }
-
-  #resourceId(json: string): number {
-    let id = this.#resourceIds.get(json);
-    if (id === undefined) {
-      this.#insertResource.run(json);
-      id = this.#selectResource.get(json) as number;
-      this.#resourceIds.set(json, id);
-    }
-    return id;
-  }
-
-  #write(jobs: IngestJob[]): { spans: number; logs: StoredLog[] } {
-    let spans = 0;
-    const logs: StoredLog[] = [];
-    for (const job of jobs) {
-      if (job.spans) {
-        for (const r of job.spans) {
-          const opKey = r.service + '\u0000' + r.name + '\u0000' + r.kind;
-          if (!this.#operations.has(opKey)) {
-            this.#insertOperation.run(r.service, r.name, r.kind);
-            this.#operations.add(opKey);
-          }
-          this.#insertSpan.run(
-            r.trace_id,
-            r.span_id,
-            r.parent_span_id,
-            r.service,
-            r.name,
-            r.kind,
-            r.start_ns,
-            r.duration_ns,
-            r.status_code,
-            r.status_message,
-            r.flags,
-            r.attributes,
-            r.events,
-            r.links,
-            this.#resourceId(r.resource),
-          );
-        }
-        spans += job.spans.length;
-      }
-      if (job.logs) {
-        for (const r of job.logs) {
-          const info = this.#insertLog.run(
-            r.time_ns,
-            r.service,
-            r.severity_number,
-            r.severity_text,
-            r.body,
-            r.trace_id,
-            r.span_id,
-            r.attributes,
-            this.#resourceId(r.resource),
-          );
-          logs.push({ ...r, id: Number(info.lastInsertRowid) });
-        }
-      }
-    }
-    return { spans, logs };
-  }
-
-  /** Resolves when everything queued so far is committed. */
+  /** Resolves when everything submitted so far is committed (or failed). */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+    if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Refuses new work (callers answer 503) and commits what is queued. */
+  /** Refuses new work (callers answer 503), commits what is queued, closes the database. */
   async close(): Promise<void> {
-    this.#closed = true;
-    await this.drain();
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#worker.postMessage({ type: 'close' } satisfies ToWriter);
+    }
+    await this.#exited;
   }
 }

@@ -12,3 +12,4 @@ for (const stale of readdirSync(outDir).filter((f) => f.endsWith('.json') && !fi
 }
 for (const [name, text] of files) writeFileSync(join(outDir, name), text);
 console.log(`wrote ${files.size} dashboards to ${outDir}`);
+await import('./generate-console-specs.ts');

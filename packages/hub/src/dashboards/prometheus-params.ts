@@ -2,7 +2,7 @@
 
 export class ParamError extends Error {}
 
-const MAX_QUERY = 16 * 1024;
+const MAX_QUERY = 8 * 1024;
 /** Prometheus refuses more points per series than this; checking here gives a clearer message. */
 const MAX_POINTS = 11_000;
 const UNIX_SECONDS = /^[0-9]{1,12}(\.[0-9]{1,9})?$/;

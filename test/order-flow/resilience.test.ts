@@ -17,7 +17,14 @@ let stack: Stack;
 let gw: string;
 
 beforeAll(async () => {
-  stack = await startStack({ hub: true, env: { gateway: { GATEWAY_TIMEOUT_MS: '1000' } } });
+  // Payment a little slow, so the kill lands while charges are in flight.
+  stack = await startStack({
+    hub: true,
+    env: {
+      gateway: { GATEWAY_TIMEOUT_MS: '1000' },
+      payment: { PAYMENT_LATENCY_MEDIAN_MS: '60', PAYMENT_LATENCY_SIGMA: '0.3' },
+    },
+  });
   gw = stack.url('gateway');
 }, 120_000);
 
@@ -52,25 +59,33 @@ function rssMb(pid: number): number {
 describe('dependency failures', () => {
   it('payment killed mid-load, then restarted: every accepted order ends terminal, none charged twice', async () => {
     await setStock(stack.url('product'), 5, 1000);
+    // Slow charges (300 ms) and a steady stream of orders, so the kill always lands mid-charge.
+    const slow = { kind: 'latency', ttl_seconds: 60, latency_ms: 300, route: '/payments', method: 'POST' };
+    expect((await http('POST', `${stack.url('payment')}/admin/faults`, slow, AUTH)).status).toBe(201);
     const responses: Array<Promise<JsonResponse>> = [];
-    let killed = false;
-    for (let i = 0; i < 60; i++) {
-      responses.push(
-        placeOrder(gw, `kill-${i}`, { customer_id: (i % 12) + 1, items: [{ product_id: 5, quantity: 1 }] }),
-      );
-      if (i === 20) {
+    let firstAnswered = false;
+    let killedAt = -1;
+    // Once the first order is answered the pipeline is warm and later orders sit in their charges: kill then.
+    for (let i = 0; i < 200 && (killedAt < 0 || i < killedAt + 15); i++) {
+      const response = placeOrder(gw, `kill-${i}`, {
+        customer_id: (i % 12) + 1,
+        items: [{ product_id: 5, quantity: 1 }],
+      });
+      if (i === 0) void response.then(() => (firstAnswered = true));
+      responses.push(response);
+      if (killedAt < 0 && firstAnswered) {
         await stack.stop('payment', 'SIGKILL');
-        killed = true;
+        killedAt = i;
       }
-      await new Promise((r) => setImmediate(r));
-      if (i % 10 === 9) await http('GET', `${gw}/health/live`);
+      await new Promise((r) => setTimeout(r, 15));
     }
-    expect(killed).toBe(true);
     const results = await Promise.all(responses);
+    await stack.start('payment');
     for (const r of results) expect([201, 202, 503], JSON.stringify(r.body)).toContain(r.status);
     const accepted = results.filter((r) => r.status === 201 || r.status === 202);
-    expect(results.some((r) => r.status !== 201)).toBe(true);
-    await stack.start('payment');
+    // Charges in flight at the kill leave orders awaiting payment; orders after it fail before any charge.
+    expect(results.filter((r) => r.status === 202).length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status === 503).length).toBeGreaterThan(0);
     const ids = results.map((r) => (r.status === 503 ? r.body.error.details.order.id : r.body.id) as number);
     const finals = await waitFor(
       async () => {
@@ -82,6 +97,11 @@ describe('dependency failures', () => {
       { timeoutMs: 30_000, intervalMs: 250, description: 'every order terminal after payment restarts' },
     );
     const acceptedIds = new Set(accepted.map((r) => r.body.id as number));
+    for (const r of results.filter((x) => x.status === 202)) {
+      expect(finals.find((o) => o.id === r.body.id)?.status, 'awaiting order completes after recovery').toBe(
+        'completed',
+      );
+    }
     let completed = 0;
     for (const order of finals) {
       const charges = await http('GET', `${stack.url('payment')}/payments?order_id=${order.id}`);
@@ -285,8 +305,6 @@ describe('fault injection', () => {
   it('cpu: the process burns CPU while the fault lives', async () => {
     const user = stack.service('user');
     const pid = user.child.pid!;
-    const idleStart = cpuSeconds(pid);
-    await waitFor(() => true);
     const res = await http(
       'POST',
       `${user.url}/admin/faults`,
@@ -295,7 +313,6 @@ describe('fault injection', () => {
     );
     expect(res.status).toBe(201);
     const start = cpuSeconds(pid);
-    expect(start - idleStart).toBeLessThan(1);
     await waitFor(
       async () => (await http('GET', `${user.url}/admin/faults`, undefined, AUTH)).body.items.length === 0,
       {

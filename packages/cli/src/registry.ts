@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Component } from './component.ts';
-import { components } from './components.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -10,7 +9,7 @@ import { CliError } from './errors.ts';
  */
 export async function loadRegistry(env: NodeJS.ProcessEnv = process.env): Promise<readonly Component[]> {
   const modulePath = env.VIGIL_COMPONENTS_MODULE;
-  if (!modulePath) return components;
+  if (!modulePath) return (await import('./components.ts')).components;
   const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as { components?: unknown };
   if (!Array.isArray(mod.components)) {
     throw new CliError('INVALID_REGISTRY', `${modulePath} does not export an array named 'components'`, 2);

@@ -187,12 +187,14 @@ export const TEST_CARD = {
 };
 export const DECLINED_CARD = { ...TEST_CARD, card_number: '4000000000000002' };
 
+// biome-ignore lint/suspicious/noExplicitAny: tests navigate response bodies freely
 export interface JsonResponse<T = any> {
   status: number;
   headers: Headers;
   body: T;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests navigate response bodies freely
 export async function http<T = any>(
   method: string,
   url: string,

@@ -93,12 +93,19 @@ export function faultSpec(kind: string, values: Record<string, string | undefine
   return spec;
 }
 
+interface ApiBody {
+  error?: { message?: string };
+  items?: Array<Record<string, unknown>>;
+  cleared?: number;
+  [key: string]: unknown;
+}
+
 async function call(
   method: string,
   url: string,
   token: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: ApiBody }> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -125,7 +132,10 @@ async function call(
       'UNAUTHORIZED',
       'the admin token was refused (VIGIL_ADMIN_TOKEN or var/run/admin-token)',
     );
-  return { status: res.status, body: parsed };
+  return {
+    status: res.status,
+    body: (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ApiBody,
+  };
 }
 
 function describe(fault: Record<string, unknown>): string {

@@ -223,7 +223,8 @@ export function createCheckout(deps: CheckoutDeps) {
         return 'unknown';
       }
       const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
-      const message = (res.body as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
+      const message =
+        (res.body as unknown as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
       fail(order.id, new StepFailure(code, message, true), record.traceparent);
       metrics.funnel('payment', 'failure');
       return 'failed';

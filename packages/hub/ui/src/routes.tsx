@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { DashboardPage } from './pages/dashboards/dashboard-page.tsx';
+import { DashboardsListPage } from './pages/dashboards/dashboards-list-page.tsx';
 import { LogsPage } from './pages/logs/logs-page.tsx';
 import { ServiceMapPage } from './pages/service-map/service-map-page.tsx';
 import { TracePage } from './pages/trace/trace-page.tsx';
@@ -22,4 +24,10 @@ export const routes: Route[] = [
     nav: { label: 'Service map', section: '/services' },
     render: () => <ServiceMapPage />,
   },
+  {
+    path: '/dashboards',
+    nav: { label: 'Dashboards', section: '/dashboards' },
+    render: () => <DashboardsListPage />,
+  },
+  { path: '/dashboards/:uid', render: (p) => <DashboardPage key={p.uid} uid={p.uid!} /> },
 ];

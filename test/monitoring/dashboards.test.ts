@@ -175,6 +175,24 @@ describe('every dashboard query against a live Prometheus after a short load', (
     expect(allQueries.length - parseOnly.length).toBeGreaterThan(parseOnly.length);
   });
 
+  it('stores exemplars with trace ids for the latency panels (OpenMetrics scrape, exemplar storage on)', async () => {
+    const panels = dashboards.flatMap((d) => d.sections.flatMap((s) => s.panels)).filter((p) => p.exemplars);
+    expect(panels.length).toBeGreaterThan(0);
+    for (const panel of panels) {
+      const expr = substitute(panel.queries[0]!.expr);
+      const end = Date.now() / 1000;
+      const url = `${stack!.prometheusUrl}/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${end - 300}&end=${end}`;
+      const body = (await (await fetch(url)).json()) as {
+        status: string;
+        data: Array<{ exemplars: Array<{ labels: Record<string, string> }> }>;
+      };
+      expect(body.status).toBe('success');
+      const traceIds = body.data.flatMap((series) => series.exemplars.map((e) => e.labels.trace_id));
+      expect(traceIds.length, `no exemplars for ${panel.title}`).toBeGreaterThan(0);
+      expect(traceIds.every((id) => /^[0-9a-f]{32}$/.test(id ?? ''))).toBe(true);
+    }
+  });
+
   it.each(allQueries)('$name', async ({ expr }) => {
     const result = await promQuery(stack!.prometheusUrl, substitute(expr));
     if (notProducedReason(expr)) return; // parsed (promQuery throws otherwise); see NOT_PRODUCED

@@ -15,6 +15,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The heap flags `vigil start` gives the hub (packages/cli/src/components.ts). */
+export const HUB_NODE_OPTIONS = '--max-old-space-size=192 --max-semi-space-size=8';
+
 export interface RunningHub {
   child: ChildProcess;
   api: string;
@@ -33,7 +36,8 @@ export async function startHub(dataDir: string, env: Record<string, string> = {}
       HUB_OTLP_PORT: String(otlpPort),
       LOG_LEVEL: 'warn',
       // The heap cap `vigil start` gives the hub (see packages/cli/src/components.ts).
-      NODE_OPTIONS: '--max-old-space-size=256',
+      NODE_OPTIONS: HUB_NODE_OPTIONS,
+      MALLOC_ARENA_MAX: '2',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -16,6 +16,8 @@ const { values } = parseArgs({
     spans: { type: 'string', default: '500' },
     'overload-seconds': { type: 'string', default: '15' },
     'distinct-batches': { type: 'string', default: '120' },
+    /** Offered rate for the overload phase; default twice the measured sustained rate. */
+    'overload-rate': { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -192,7 +194,7 @@ console.log(
 );
 
 if (OVERLOAD_S > 0) {
-  const o = await overload(2 * sustained);
+  const o = await overload(values['overload-rate'] ? Number(values['overload-rate']) : 2 * sustained);
   console.log(
     `overload at ${Math.round(o.offeredRate)} spans/s offered for ${o.seconds.toFixed(1)} s: statuses ${JSON.stringify(o.statuses)}, ` +
       `client-side skipped ${o.skipped}, stored ${Math.round(o.storedRate)} spans/s, shed ${o.shed} requests, ` +

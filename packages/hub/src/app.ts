@@ -121,6 +121,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     registry: metrics.registry,
     check: () => {
       if (closing) throw new Error('shutting down');
+      if (!writer.running) throw new Error('store writer stopped');
       db.prepare('SELECT 1').get();
     },
   });

@@ -31,10 +31,10 @@ export const hubEnvSchema = z.object({
   /** Compressed and decompressed request bodies are each checked against this. */
   VIGIL_HUB_MAX_BODY_BYTES: intVar(16 * MiB, 1024, 512 * MiB),
   /** Items (spans + log records) waiting for the writer; beyond this, requests get 429. */
-  VIGIL_HUB_QUEUE_MAX_ITEMS: intVar(50_000, 1, 10_000_000),
-  VIGIL_HUB_QUEUE_MAX_BYTES: intVar(64 * MiB, 1024, 4096 * MiB),
+  VIGIL_HUB_QUEUE_MAX_ITEMS: intVar(20_000, 1, 10_000_000),
+  VIGIL_HUB_QUEUE_MAX_BYTES: intVar(32 * MiB, 1024, 4096 * MiB),
   /** Largest number of rows committed in one transaction. */
-  VIGIL_HUB_WRITE_BATCH: intVar(20_000, 1, 1_000_000),
+  VIGIL_HUB_WRITE_BATCH: intVar(10_000, 1, 1_000_000),
   VIGIL_HUB_RETENTION_HOURS: numVar(72, 0.0001, 24 * 365),
   VIGIL_HUB_MAX_DB_MB: numVar(2048, 0.01, 1_000_000),
   VIGIL_HUB_RETENTION_INTERVAL_MS: intVar(30_000, 10, 86_400_000),

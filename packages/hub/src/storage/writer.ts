@@ -41,7 +41,7 @@ export class StoreWriter extends EventEmitter {
     // Its own heap cap, so the writer's garbage cannot push the hub's RSS past its budget.
     this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), {
       workerData: init,
-      resourceLimits: { maxOldGenerationSizeMb: 96 },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     });
     let onReady!: () => void;
     let onFail!: (err: Error) => void;
@@ -63,6 +63,11 @@ export class StoreWriter extends EventEmitter {
         resolve();
       }),
     );
+  }
+
+  /** False once the writer thread has stopped (closed or crashed): the hub is then not ready. */
+  get running(): boolean {
+    return !this.#closed;
   }
 
   /** Resolves once the thread has opened the database (rejects if it could not). */

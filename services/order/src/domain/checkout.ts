@@ -98,50 +98,59 @@ export function createCheckout(deps: CheckoutDeps) {
     trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
   }
 
+  async function customerSegment(customerId: number): Promise<string> {
+    const user = await deps.users.call<{ segment?: string }>('GET', `/users/${customerId}`, {
+      idempotent: true,
+    });
+    if (user.status !== 200) {
+      throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`, false);
+    }
+    return typeof user.body.segment === 'string' ? user.body.segment : 'unknown';
+  }
+
+  async function priceItems(input: CreateOrderRequest): Promise<{ items: OrderItem[]; currency: string }> {
+    const products = await Promise.all(
+      input.items.map((item) =>
+        deps.products.call<{ name: string; price_cents: number; currency: string }>(
+          'GET',
+          `/products/${item.product_id}`,
+          { idempotent: true },
+        ),
+      ),
+    );
+    const items: OrderItem[] = input.items.map((item, i) => {
+      const res = products[i]!;
+      if (res.status !== 200) {
+        throw new StepFailure('PRODUCT_NOT_FOUND', `product ${item.product_id} not found`, false);
+      }
+      return {
+        product_id: item.product_id,
+        name: res.body.name,
+        quantity: item.quantity,
+        unit_price_cents: res.body.price_cents,
+      };
+    });
+    return { items, currency: products[0]?.body.currency ?? 'USD' };
+  }
+
+  /** Customer and prices, looked up in parallel (both are reads). */
   async function validateCart(
     input: CreateOrderRequest,
   ): Promise<{ segment: string; items: OrderItem[]; currency: string }> {
-    let segment: string;
-    try {
-      const user = await deps.users.call<{ segment?: string }>('GET', `/users/${input.customer_id}`, {
-        idempotent: true,
-      });
-      if (user.status === 404) {
-        throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${input.customer_id} not found`, false);
+    const [segment, priced] = await Promise.allSettled([
+      customerSegment(input.customer_id),
+      priceItems(input),
+    ]);
+    for (const result of [segment, priced]) {
+      if (result.status === 'rejected') {
+        const err = result.reason;
+        throw err instanceof DependencyError ? unavailable(err, false) : err;
       }
-      if (user.status !== 200)
-        throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${input.customer_id} invalid`, false);
-      segment = typeof user.body.segment === 'string' ? user.body.segment : 'unknown';
-    } catch (err) {
-      throw err instanceof DependencyError ? unavailable(err, false) : err;
     }
-    try {
-      const products = await Promise.all(
-        input.items.map((item) =>
-          deps.products.call<{ name: string; price_cents: number; currency: string }>(
-            'GET',
-            `/products/${item.product_id}`,
-            {
-              idempotent: true,
-            },
-          ),
-        ),
-      );
-      const items: OrderItem[] = input.items.map((item, i) => {
-        const res = products[i]!;
-        if (res.status !== 200)
-          throw new StepFailure('PRODUCT_NOT_FOUND', `product ${item.product_id} not found`, false);
-        return {
-          product_id: item.product_id,
-          name: res.body.name,
-          quantity: item.quantity,
-          unit_price_cents: res.body.price_cents,
-        };
-      });
-      return { segment, items, currency: products[0]?.body.currency ?? 'USD' };
-    } catch (err) {
-      throw err instanceof DependencyError ? unavailable(err, false) : err;
-    }
+    return {
+      segment: (segment as PromiseFulfilledResult<string>).value,
+      ...(priced as PromiseFulfilledResult<{ items: OrderItem[]; currency: string }>).value,
+    };
   }
 
   async function reserveStock(id: number, items: OrderItem[]): Promise<void> {
@@ -284,10 +293,16 @@ export function createCheckout(deps: CheckoutDeps) {
       repository.setDetails(id, cart.segment, cart.items, total, cart.currency);
       metrics.funnel('cart', 'success');
       step = 'shipping';
-      await reserveStock(id, cart.items);
+      // Tokenizing charges nothing, so it runs beside the reservation; a refused card releases the held stock.
+      const [reserved, tokenized] = await Promise.allSettled([
+        reserveStock(id, cart.items),
+        tokenize(input.payment_method),
+      ]);
+      if (reserved.status === 'rejected') throw reserved.reason;
       metrics.funnel('shipping', 'success');
       step = 'payment';
-      const method = await tokenize(input.payment_method);
+      if (tokenized.status === 'rejected') throw tokenized.reason;
+      const method = tokenized.value;
       repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
       metrics.created(cart.segment);
       await charge(repository.find(id)!);

@@ -104,3 +104,30 @@ export function bodyToString(v: OtlpAnyValue | null | undefined, limits: ValueLi
   const js = anyValueToJs(v, limits, 0);
   return truncate(typeof js === 'string' ? js : JSON.stringify(js), limits.maxValueLength);
 }
+
+/**
+ * The attributes as JSON text in one pass, without building an intermediate object — the
+ * per-span hot path. Same limits and output as JSON.stringify(attributesToObject(...).attrs)
+ * except that a repeated key appears twice (JSON.parse keeps the last, as the object would).
+ */
+export function attributesToJson(
+  kvs: OtlpKeyValue[] | null | undefined,
+  limits: ValueLimits,
+  extra: string | null = null,
+): string {
+  let out = '{';
+  const n = kvs == null ? 0 : Math.min(kvs.length, limits.maxAttributes);
+  for (let i = 0; i < n; i++) {
+    const kv = kvs![i]!;
+    if (i > 0) out += ',';
+    out += JSON.stringify(truncate(kv.key ?? '', 256));
+    out += ':';
+    const v = kv.value;
+    if (v == null) out += 'null';
+    else if (v.stringValue != null) out += JSON.stringify(truncate(v.stringValue, limits.maxValueLength));
+    else if (v.boolValue != null) out += v.boolValue ? 'true' : 'false';
+    else out += JSON.stringify(anyValueToJs(v, limits, 0));
+  }
+  if (extra !== null) out += n > 0 ? `,${extra}` : extra;
+  return out + '}';
+}

@@ -1,4 +1,5 @@
 import {
+  attributesToJson,
   attributesToObject,
   bodyToString,
   longToNumber,
@@ -91,7 +92,7 @@ export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: ()
         if (time <= 0) time = longToNumber(r.observedTimeUnixNano, true);
         if (time <= 0) time = now();
         const body = bodyToString(r.body, limits);
-        const attributes = JSON.stringify(attributesToObject(r.attributes, limits).attrs);
+        const attributes = attributesToJson(r.attributes, limits);
         const severityText = r.severityText ? truncate(r.severityText, 32) : null;
         rows.push({
           time_ns: time,

@@ -1,5 +1,6 @@
 import {
   type AttrValue,
+  attributesToJson,
   attributesToObject,
   longToNumber,
   type OtlpKeyValue,
@@ -99,6 +100,13 @@ export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): Nor
     for (const ss of rs.scopeSpans ?? []) {
       const scopeName = ss.scope?.name || null;
       const scopeVersion = ss.scope?.version || null;
+      // Computed once per scope, appended to every span's attributes as Jaeger shows the scope.
+      let scopeJson: string | null = null;
+      if (scopeName !== null) scopeJson = `"otel.scope.name":${JSON.stringify(truncate(scopeName, 256))}`;
+      if (scopeVersion !== null) {
+        const v = `"otel.scope.version":${JSON.stringify(truncate(scopeVersion, 256))}`;
+        scopeJson = scopeJson === null ? v : `${scopeJson},${v}`;
+      }
       for (const s of ss.spans ?? []) {
         if (!isValidId(s.traceId, 16)) {
           reject('invalid_trace_id', 'span with invalid trace_id (must be 16 non-zero bytes)');
@@ -120,10 +128,7 @@ export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): Nor
           reject('invalid_timestamps', 'span with missing start time or end before start');
           continue;
         }
-        const { attrs } = attributesToObject(s.attributes, limits);
-        if (scopeName !== null) attrs['otel.scope.name'] = truncate(scopeName, 256);
-        if (scopeVersion !== null) attrs['otel.scope.version'] = truncate(scopeVersion, 256);
-        const attributes = JSON.stringify(attrs);
+        const attributes = attributesToJson(s.attributes, limits, scopeJson);
         let events: string | null = null;
         if (s.events != null && s.events.length > 0) {
           const n = Math.min(s.events.length, limits.maxAttributes);

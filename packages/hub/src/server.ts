@@ -1,8 +1,15 @@
-import { createHub } from './app.ts';
+import { createHub, type Hub } from './app.ts';
 import { loadHubConfig } from './config.ts';
 
 const config = loadHubConfig();
-const hub = await createHub(config);
+let hub: Hub;
+try {
+  hub = await createHub(config);
+} catch (err) {
+  // e.g. the data directory is not writable or the database is not a hub store.
+  process.stderr.write(`hub: cannot open the store in ${config.VIGIL_DATA_DIR}: ${(err as Error).message}\n`);
+  process.exit(1);
+}
 const log = hub.query.log;
 
 try {

@@ -46,7 +46,12 @@ class CountingLogRecordProcessor implements LogRecordProcessor {
 }
 
 export interface OtlpLogs {
-  emit(level: number, fields: Record<string, unknown> | undefined, message: string | undefined): void;
+  emit(
+    level: number,
+    fields: Record<string, unknown> | undefined,
+    message: string | undefined,
+    context?: Context,
+  ): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -98,9 +103,10 @@ export function createOtlpLogs(
   });
   const logger: OtelLogger = provider.getLogger('@vigil/telemetry', version);
   return {
-    emit(level, fields, message) {
+    emit(level, fields, message, context) {
       const severity = SEVERITY[level] ?? { number: 9, text: 'INFO' };
       logger.emit({
+        ...(context === undefined ? {} : { context }),
         severityNumber: severity.number,
         severityText: severity.text,
         body: message ?? '',

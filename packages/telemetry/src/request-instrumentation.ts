@@ -14,11 +14,14 @@ import {
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
+import { LOG_CONTEXT, TRUSTED_FIELDS, UNSAMPLED } from './logging.ts';
 import { redactString } from './redact.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
 interface RouteInfo {
   excluded: boolean;
+  /** `${method} ${template}` per method, built on first use instead of per request. */
+  spanNames: Map<string, string>;
   series: RouteSeries | undefined;
   template: string;
 }
@@ -34,6 +37,15 @@ interface RequestState {
 }
 
 const kRouteInfo = Symbol('vigil.routeInfo');
+
+function spanName(info: RouteInfo, method: string): string {
+  let name = info.spanNames.get(method);
+  if (name === undefined) {
+    name = `${method} ${info.template}`;
+    info.spanNames.set(method, name);
+  }
+  return name;
+}
 const kState = Symbol('vigil.requestState');
 
 type StatefulRequest = FastifyRequest & { [kState]?: RequestState };
@@ -92,6 +104,9 @@ export function createRequestInstrumentation(
         route: state.route ?? UNMATCHED_ROUTE,
         status,
         duration_ms: durationMs,
+        [TRUSTED_FIELDS]: true,
+        [UNSAMPLED]: !state.sampled,
+        [LOG_CONTEXT]: state.ctx,
       },
       'request completed',
     );
@@ -101,7 +116,12 @@ export function createRequestInstrumentation(
     onRoute(routeOptions) {
       const template = routeOptions.url ?? '';
       const excluded = isInfrastructureRoute(template);
-      const info: RouteInfo = { excluded, template, series: excluded ? undefined : red.route(template) };
+      const info: RouteInfo = {
+        excluded,
+        template,
+        spanNames: new Map(),
+        series: excluded ? undefined : red.route(template),
+      };
       routeOptions.config = {
         ...(routeOptions.config ?? {}),
         [kRouteInfo]: info,
@@ -126,12 +146,8 @@ export function createRequestInstrumentation(
         'url.scheme': 'http',
       };
       if (route !== undefined) attributes['http.route'] = route;
-      const port = request.socket?.localPort;
-      if (port !== undefined) attributes['server.port'] = port;
-      const userAgent = headers['user-agent'];
-      if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
       const span = tracer.startSpan(
-        route === undefined ? method : `${method} ${route}`,
+        info === undefined ? method : spanName(info, method),
         { kind: SpanKind.SERVER, attributes },
         parent,
       );

@@ -15,13 +15,18 @@ describe('telemetry.shutdown()', () => {
       logController: new LogController({ disableRequestLogging: true }),
     });
     await app.register(telemetry.plugin);
+    let entered: () => void = () => {};
+    const handlerEntered = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     app.get('/slow', async () => {
+      entered();
       await delay(300);
       return { done: true };
     });
     const address = await telemetry.start(app, { port: 0 });
     const inFlight = fetch(`${address}/slow`);
-    await delay(50);
+    await handlerEntered;
     const first = telemetry.shutdown();
     const second = telemetry.shutdown();
     expect(second).toBe(first);

@@ -104,6 +104,74 @@ describe('prometheus.yml (promtool check config)', () => {
   });
 });
 
+describe('local mode: vigil start runs Prometheus and Alertmanager with the rendered configs', () => {
+  let varDir: string;
+  let env: NodeJS.ProcessEnv;
+  const vigil = (...args: string[]) =>
+    spawnSync(process.execPath, ['packages/cli/src/main.ts', ...args, '--var-dir', varDir], {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+
+  beforeAll(async () => {
+    varDir = mkdtempSync(join(tmpdir(), 'vigil-local-monitoring-'));
+    env = {
+      ...process.env,
+      PROMETHEUS_PORT: String(await freePort()),
+      ALERTMANAGER_PORT: String(await freePort()),
+      USER_SERVICE_PORT: String(await freePort()),
+      // Nothing listens there: the service's exports fail quietly.
+      HUB_OTLP_PORT: String(await freePort()),
+    };
+  });
+
+  afterAll(() => {
+    vigil('stop');
+    rmSync(varDir, { recursive: true, force: true });
+  });
+
+  it('scrapes the started service through the file_sd targets it wrote, with the repo rules loaded', async () => {
+    const started = vigil('start', '--detach', '--only', 'user-service,prometheus,alertmanager');
+    expect(started.status, `${started.stdout}${started.stderr}`).toBe(0);
+    const prom = `http://127.0.0.1:${env.PROMETHEUS_PORT}`;
+    const targets = JSON.parse(readFileSync(join(varDir, 'monitoring/targets/services.json'), 'utf8'));
+    expect(targets).toEqual([
+      { targets: [`127.0.0.1:${env.USER_SERVICE_PORT}`], labels: { service: 'user-service' } },
+    ]);
+    await waitFor(
+      'user-service, Prometheus and Alertmanager scraped and up',
+      async () => {
+        const up = await promQuery(prom, 'up == 1');
+        const jobs = new Set(up.map((s) => `${s.metric.job}/${s.metric.service}`));
+        return ['vigil-services/user-service', 'prometheus/prometheus', 'alertmanager/alertmanager'].every(
+          (j) => jobs.has(j),
+        )
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 500 },
+    );
+    const rules = (await (await fetch(`${prom}/api/v1/rules?type=alert`)).json()) as {
+      data: { groups: Array<{ file: string; rules: Array<{ name: string }> }> };
+    };
+    expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name))).toContain('ServiceDown');
+    expect(
+      rules.data.groups.every((g) => g.file.startsWith(join(repoRoot, 'monitoring/prometheus/rules'))),
+    ).toBe(true);
+    const am = await (await fetch(`http://127.0.0.1:${env.ALERTMANAGER_PORT}/api/v2/status`)).json();
+    expect((am as { config: { original: string } }).config.original).toContain('smtp_smarthost: 127.0.0.1:');
+    const status = vigil('status');
+    expect(status.stdout).toMatch(
+      new RegExp(`prometheus\\s+running\\s+\\d+\\s+${env.PROMETHEUS_PORT}\\s+yes`),
+    );
+    expect(status.stdout).toMatch(
+      new RegExp(`alertmanager\\s+running\\s+\\d+\\s+${env.ALERTMANAGER_PORT}\\s+yes`),
+    );
+  });
+});
+
 describe('ServiceDown end to end (real Prometheus + Alertmanager, test profile)', () => {
   let sink: HttpSink;
   let smtp: SmtpSink;

@@ -20,7 +20,7 @@ function windowFor(range: string, nowMs: number): TimeWindow {
   const step = stepFor(seconds);
   // Aligned to the step, so every query of the page shares one time axis.
   const end = Math.floor(nowMs / 1000 / step) * step;
-  return { start: end - seconds, end, step };
+  return { start: end - seconds, end, step, now: Math.floor(nowMs / 1000) };
 }
 
 export function DashboardPage({ uid }: { uid: string }) {

@@ -8,6 +8,8 @@ export interface TimeWindow {
   start: number;
   end: number;
   step: number;
+  /** Stats show the value at this moment (end is aligned to the step, so up to a step earlier). */
+  now: number;
 }
 
 export interface SeriesData {
@@ -54,7 +56,7 @@ export async function loadPanel(
   const vars = { service, stepSeconds: window.step };
   if (panel.type === 'stat') {
     const answers = await Promise.all(
-      panel.queries.map((q) => dashboardsApi.instant(substitute(q.expr, vars), window.end, signal)),
+      panel.queries.map((q) => dashboardsApi.instant(substitute(q.expr, vars), window.now, signal)),
     );
     const values = answers.flatMap((answer, i) =>
       instantSamples(answer).map(({ metric, raw }) => ({

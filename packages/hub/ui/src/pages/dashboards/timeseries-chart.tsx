@@ -15,6 +15,12 @@ interface Props {
   max?: number | undefined;
 }
 
+function hasIsolatedValue(values: (number | null)[]): boolean {
+  return values.some(
+    (v, i) => v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null,
+  );
+}
+
 function options(props: Props, width: number): uPlot.Options {
   const { unit, min, max } = props;
   return {
@@ -27,7 +33,8 @@ function options(props: Props, width: number): uPlot.Options {
         stroke: SERIES_PALETTE[i % SERIES_PALETTE.length]!,
         width: 1.5,
         spanGaps: false,
-        points: { show: false },
+        // As Grafana does: a value with no neighbour would draw no line, so the series gets dots.
+        points: { show: hasIsolatedValue(s.values), size: 5 },
         value: (_u: uPlot, v: number | null) => formatValue(unit, v),
       })),
     ],

@@ -25,6 +25,26 @@ const CHROMIUM_ARGS = [
 const OVERVIEW = dashboards.find((d) => d.uid === 'vigil-service-overview')!;
 const PANELS = OVERVIEW.sections.flatMap((s) => s.panels);
 const SHOTS = process.env.VIGIL_CONSOLE_SCREENSHOTS;
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+// Runs in the page: pixels of clearly coloured strokes on a uPlot canvas. The grid, axes and
+// labels are grey, so only series lines and dots count.
+function countColouredPixels(canvas: PageCanvas): number {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return 0;
+  const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+    if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+  }
+  return n;
+}
 
 let dir = '';
 let service: RunningService | undefined;
@@ -195,13 +215,12 @@ describe('console dashboards against a live Prometheus', () => {
     await page.goto(`${apiUrl}/dashboards/${OVERVIEW.uid}?range=15m&refresh=off`);
     await page.getByRole('heading', { name: OVERVIEW.title }).waitFor();
     // Every panel settles (no spinner) within the bound; then each is checked for what it drew.
-    await page.waitForFunction(
-      (n) => {
-        const panels = [...document.querySelectorAll('[data-panel-title]')];
-        return panels.length === n && panels.every((p) => p.getAttribute('data-state') !== 'loading');
-      },
-      PANELS.length,
-      { timeout: 20_000 },
+    await waitFor(
+      async () =>
+        (await page.locator('[data-panel-title]').count()) === PANELS.length &&
+        (await page.locator('[data-panel-title][data-state="loading"]').count()) === 0,
+      'every panel settled',
+      20_000,
     );
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'dashboard-service-overview.png'), fullPage: true });
     for (const spec of PANELS) {
@@ -214,20 +233,7 @@ describe('console dashboards against a live Prometheus', () => {
         const series = Number(await el.locator('.dash-chart').getAttribute('data-series-count'));
         expect(series, `${spec.title} series`).toBeGreaterThanOrEqual(1);
         // Lines, not just axes: the canvas holds coloured pixels (grid and labels are grey).
-        const coloured = await el
-          .locator('canvas')
-          .first()
-          .evaluate((c: HTMLCanvasElement) => {
-            const ctx = c.getContext('2d');
-            if (!ctx) return 0;
-            const { data } = ctx.getImageData(0, 0, c.width, c.height);
-            let n = 0;
-            for (let i = 0; i < data.length; i += 4) {
-              const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
-              if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
-            }
-            return n;
-          });
+        const coloured = await el.locator('canvas').first().evaluate(countColouredPixels);
         expect(coloured, `${spec.title}: no line drawn`).toBeGreaterThanOrEqual(5);
         // uPlot's legend lists each series by its legend-format label.
         expect(await el.locator('.u-legend .u-series').count()).toBe(series + 1);
@@ -255,18 +261,14 @@ describe('console dashboards against a live Prometheus', () => {
     await expect(select.locator('option').allInnerTexts()).resolves.toEqual(['All', 'hub', 'user-service']);
     await select.selectOption('hub');
     await page.waitForURL(/service=hub/);
-    await page.waitForFunction(() => {
-      const up = document.querySelector('[data-panel-title="Up"]');
-      return (
-        up?.getAttribute('data-state') === 'ready' && up.querySelectorAll('.dash-stat-value').length === 1
-      );
-    });
+    const upValues = panel('Up').locator('.dash-stat-value');
+    await waitFor(async () => (await upValues.count()) === 1, 'the Up panel showing the hub only');
     expect(await panel('Up').locator('.dash-stat-value').innerText()).toBe('UP');
     // Every chart redraws for hub alone: its legend names the hub and no longer the user-service.
-    await page.waitForFunction(() => {
-      const legend =
-        document.querySelector('[data-panel-title="Resident memory"] .u-legend')?.textContent ?? '';
-      return legend.includes('hub') && !legend.includes('user-service');
-    });
+    const legend = panel('Resident memory').locator('.u-legend');
+    await waitFor(async () => {
+      const text = await legend.textContent();
+      return text?.includes('hub') && !text.includes('user-service');
+    }, 'the memory chart redrawn for the hub only');
   });
 });

@@ -1,4 +1,5 @@
 import { applyDependencyFault } from '@vigil/telemetry';
+import { request as send } from 'undici';
 
 export interface ProxyRequest {
   method: string;
@@ -33,20 +34,20 @@ export async function forward(
   if (hasBody) headers['content-type'] = 'application/json';
   try {
     await applyDependencyFault(upstream, signal);
-    const res = await fetch(baseUrl + request.url, {
-      method: request.method,
+    // undici.request, not fetch: no WHATWG streams/Headers per proxied call.
+    const res = await send(baseUrl + request.url, {
+      method: request.method as 'GET',
       headers,
       body: hasBody ? JSON.stringify(request.body) : undefined,
       signal,
-      redirect: 'manual',
     });
-    const body = Buffer.from(await res.arrayBuffer());
+    const body = Buffer.from(await res.body.arrayBuffer());
     const out: Record<string, string> = {};
     for (const name of FORWARDED_RESPONSE) {
-      const value = res.headers.get(name);
-      if (value !== null) out[name] = value;
+      const value = res.headers[name];
+      if (typeof value === 'string') out[name] = value;
     }
-    return { ok: true, status: res.status, headers: out, body };
+    return { ok: true, status: res.statusCode, headers: out, body };
   } catch (err) {
     const name = (err as { name?: string })?.name;
     return {

@@ -82,25 +82,30 @@ export function createOrderWorker(options: OrderWorkerOptions) {
     const record = repository.find(task.orderId);
     if (!record) throw new PermanentTaskError('order vanished');
     const { order } = record;
-    const user = await options.users.call<{ email?: string; name?: string }>(
-      'GET',
-      `/users/${order.customer_id}`,
-      {
-        idempotent: true,
-      },
-    );
-    if (user.status !== 200 || typeof user.body.email !== 'string') {
-      throw new PermanentTaskError(`customer lookup answered ${user.status}`);
+    let to = typeof task.payload.to === 'string' ? task.payload.to : undefined;
+    let name = typeof task.payload.name === 'string' ? task.payload.name : undefined;
+    if (!to) {
+      // Completed by the recovery loop: the placing request's lookup is gone, so ask again.
+      const user = await options.users.call<{ email?: string; name?: string }>(
+        'GET',
+        `/users/${order.customer_id}`,
+        { idempotent: true },
+      );
+      if (user.status !== 200 || typeof user.body.email !== 'string') {
+        throw new PermanentTaskError(`customer lookup answered ${user.status}`);
+      }
+      to = user.body.email;
+      name = user.body.name?.slice(0, 100);
     }
     const res = await options.notifications.call('POST', '/notifications', {
       headers: { 'idempotency-key': `order-${order.id}-confirmation` },
       body: {
         channel: 'email',
         template: 'order_confirmation',
-        to: user.body.email,
+        to,
         data: {
           order_id: order.id,
-          ...(user.body.name ? { customer_name: user.body.name.slice(0, 100) } : {}),
+          ...(name ? { customer_name: name } : {}),
           total_cents: order.total_cents,
           currency: order.currency,
           items: order.items,

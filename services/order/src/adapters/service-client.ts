@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { applyDependencyFault } from '@vigil/telemetry';
+import { request } from 'undici';
 import { backoffMs } from '../domain/order.ts';
 
 export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
@@ -53,11 +54,13 @@ export function createServiceClient(options: ServiceClientOptions) {
 
   async function once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
     const signal = AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs);
-    let res: Response;
+    let status: number;
+    let text: string;
     try {
       await applyDependencyFault(name, signal);
-      res = await fetch(options.baseUrl + path, {
-        method,
+      // undici.request, not fetch: no WHATWG streams/Headers per call (measurably less CPU on the hot path).
+      const res = await request(options.baseUrl + path, {
+        method: method as 'GET',
         headers: {
           accept: 'application/json',
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -66,19 +69,19 @@ export function createServiceClient(options: ServiceClientOptions) {
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal,
       });
+      status = res.statusCode;
+      text = await res.body.text();
     } catch (err) {
       throw new DependencyError(name, reasonOf(err));
     }
-    let body: unknown;
+    let body: unknown = null;
     try {
-      const text = await res.text();
       body = text === '' ? null : JSON.parse(text);
-    } catch (err) {
-      if (reasonOf(err) === 'timeout') throw new DependencyError(name, 'timeout');
-      body = null;
+    } catch {
+      // not JSON: the status says enough
     }
-    if (res.status >= 500) throw new DependencyError(name, 'server_error', res.status);
-    return { status: res.status, body };
+    if (status >= 500) throw new DependencyError(name, 'server_error', status);
+    return { status, body };
   }
 
   return {

@@ -46,6 +46,12 @@ interface ErrorBody {
 
 type ChargeOutcome = 'completed' | 'failed' | 'unknown';
 
+/** Where the confirmation goes; kept only in the outbox task that sends it. */
+export interface Contact {
+  to: string;
+  name: string | null;
+}
+
 const FAILURE_STATUS: Record<string, number> = {
   CUSTOMER_NOT_FOUND: 422,
   PRODUCT_NOT_FOUND: 422,
@@ -98,14 +104,23 @@ export function createCheckout(deps: CheckoutDeps) {
     trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
   }
 
-  async function customerSegment(customerId: number): Promise<string> {
-    const user = await deps.users.call<{ segment?: string }>('GET', `/users/${customerId}`, {
-      idempotent: true,
-    });
+  async function customer(customerId: number): Promise<{ segment: string; contact: Contact | null }> {
+    const user = await deps.users.call<{ segment?: string; email?: string; name?: string }>(
+      'GET',
+      `/users/${customerId}`,
+      { idempotent: true },
+    );
     if (user.status !== 200) {
       throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`, false);
     }
-    return typeof user.body.segment === 'string' ? user.body.segment : 'unknown';
+    const { segment, email, name } = user.body;
+    return {
+      segment: typeof segment === 'string' ? segment : 'unknown',
+      contact:
+        typeof email === 'string'
+          ? { to: email, name: typeof name === 'string' ? name.slice(0, 100) : null }
+          : null,
+    };
   }
 
   async function priceItems(input: CreateOrderRequest): Promise<{ items: OrderItem[]; currency: string }> {
@@ -136,19 +151,16 @@ export function createCheckout(deps: CheckoutDeps) {
   /** Customer and prices, looked up in parallel (both are reads). */
   async function validateCart(
     input: CreateOrderRequest,
-  ): Promise<{ segment: string; items: OrderItem[]; currency: string }> {
-    const [segment, priced] = await Promise.allSettled([
-      customerSegment(input.customer_id),
-      priceItems(input),
-    ]);
-    for (const result of [segment, priced]) {
+  ): Promise<{ segment: string; contact: Contact | null; items: OrderItem[]; currency: string }> {
+    const [who, priced] = await Promise.allSettled([customer(input.customer_id), priceItems(input)]);
+    for (const result of [who, priced]) {
       if (result.status === 'rejected') {
         const err = result.reason;
         throw err instanceof DependencyError ? unavailable(err, false) : err;
       }
     }
     return {
-      segment: (segment as PromiseFulfilledResult<string>).value,
+      ...(who as PromiseFulfilledResult<{ segment: string; contact: Contact | null }>).value,
       ...(priced as PromiseFulfilledResult<{ items: OrderItem[]; currency: string }>).value,
     };
   }
@@ -201,8 +213,11 @@ export function createCheckout(deps: CheckoutDeps) {
     }
   }
 
-  /** One charge attempt with the order's idempotency key: it can never charge twice. */
-  async function charge(record: OrderRecord): Promise<ChargeOutcome> {
+  /**
+   * One charge attempt with the order's idempotency key: it can never charge twice. `contact`, when the
+   * caller already has it, rides in the confirmation task so the worker need not look the customer up again.
+   */
+  async function charge(record: OrderRecord, contact: Contact | null = null): Promise<ChargeOutcome> {
     const { order } = record;
     try {
       const res = await deps.payments.call<{ id: number; error?: { message?: string } }>(
@@ -220,7 +235,7 @@ export function createCheckout(deps: CheckoutDeps) {
         },
       );
       if (res.status === 201 || res.status === 200) {
-        repository.complete(order.id, res.body.id, {}, record.traceparent);
+        repository.complete(order.id, res.body.id, contact ? { ...contact } : {}, record.traceparent);
         metrics.funnel('payment', 'success');
         metrics.funnel('confirmation', 'success');
         metrics.completed(record.segment ?? 'unknown', order.total_cents / 100);
@@ -305,7 +320,7 @@ export function createCheckout(deps: CheckoutDeps) {
       const method = tokenized.value;
       repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
       metrics.created(cart.segment);
-      await charge(repository.find(id)!);
+      await charge(repository.find(id)!, cart.contact);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       metrics.funnel(step, 'failure');

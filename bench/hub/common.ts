@@ -16,7 +16,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** The heap flags `vigil start` gives the hub (packages/cli/src/components.ts). */
-export const HUB_NODE_OPTIONS = '--max-old-space-size=192 --max-semi-space-size=8';
+export const HUB_NODE_OPTIONS =
+  process.env.BENCH_HUB_NODE_OPTIONS ?? '--max-old-space-size=192 --max-semi-space-size=16';
 
 export interface RunningHub {
   child: ChildProcess;

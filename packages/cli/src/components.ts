@@ -51,7 +51,7 @@ export const components: Component[] = [
         : 'packages/hub/src/server.ts does not exist',
     command: (ctx) => ({
       cmd: ctx.node,
-      args: ['--max-old-space-size=192', '--max-semi-space-size=8', 'packages/hub/src/server.ts'],
+      args: ['--max-old-space-size=192', '--max-semi-space-size=16', 'packages/hub/src/server.ts'],
       env: {
         HUB_PORT: String(ctx.port('hub')),
         HUB_OTLP_PORT: String(ctx.port('hub.otlp')),

@@ -224,6 +224,15 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     return reply.type(PROTOBUF).send(Buffer.from(signal.response.encode(msg).finish()));
   };
 
+  // Shed before the body is even read: under overload, buffering bodies we will refuse is what
+  // would grow memory (hundreds of exporters × their batch size).
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method === 'POST' && writer.queue.full()) {
+      metrics.shed.inc({ status: '429' });
+      return sendError(reply, isJson(req), 429, 'QUEUE_FULL', 'ingest queue is full, retry later');
+    }
+  });
+
   app.post('/v1/traces', handle(traces));
   app.post('/v1/logs', handle(logs));
 

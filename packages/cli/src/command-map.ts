@@ -20,7 +20,10 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./commands/status.ts'),
   },
   urls: { summary: 'print the URL of every running component', load: () => import('./commands/urls.ts') },
-  slo: { summary: 'validate SLO specs and generate their burn-rate rules', load: () => import('./commands/slo.ts') },
+  slo: {
+    summary: 'validate SLO specs and generate their burn-rate rules',
+    load: () => import('./commands/slo.ts'),
+  },
   fault: {
     summary: 'inject, list and clear chaos faults (vigil fault --help)',
     load: () => import('./commands/fault.ts'),

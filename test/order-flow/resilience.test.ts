@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -17,13 +18,9 @@ let stack: Stack;
 let gw: string;
 
 beforeAll(async () => {
-  // Payment a little slow, so the kill lands while charges are in flight.
   stack = await startStack({
     hub: true,
-    env: {
-      gateway: { GATEWAY_TIMEOUT_MS: '1000' },
-      payment: { PAYMENT_LATENCY_MEDIAN_MS: '60', PAYMENT_LATENCY_SIGMA: '0.3' },
-    },
+    env: { gateway: { GATEWAY_TIMEOUT_MS: '1000' }, notification: { NOTIFY_MAX_ATTEMPTS: '8' } },
   });
   gw = stack.url('gateway');
 }, 120_000);
@@ -155,6 +152,82 @@ describe('dependency failures', () => {
     for (const id of ids)
       expect(stack.mail().filter((m) => m.includes(`Order #${id} confirmed`))).toHaveLength(1);
   }, 90_000);
+});
+
+describe('notification outbox', () => {
+  it('delivers webhooks, dead-letters one that keeps failing, and refuses hosts off the allow-list', async () => {
+    const received: Array<{ url: string; key: string | undefined; body: string }> = [];
+    const hook = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        received.push({
+          url: req.url ?? '',
+          key: req.headers['idempotency-key'] as string | undefined,
+          body,
+        });
+        res.writeHead(req.url === '/ok' ? 204 : 500).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    const port = (hook.address() as { port: number }).port;
+    try {
+      const notify = stack.url('notification');
+      const data = {
+        order_id: 4242,
+        total_cents: 100,
+        currency: 'USD',
+        items: [{ product_id: 1, quantity: 1, unit_price_cents: 100 }],
+      };
+      const ok = await http('POST', `${notify}/notifications`, {
+        channel: 'webhook',
+        template: 'order_confirmation',
+        url: `http://127.0.0.1:${port}/ok`,
+        data,
+      });
+      expect(ok.status).toBe(202);
+      const failing = await http('POST', `${gw}/notifications`, {
+        channel: 'webhook',
+        template: 'order_confirmation',
+        url: `http://127.0.0.1:${port}/fail`,
+        data,
+      });
+      expect(failing.status).toBe(202);
+      await waitFor(
+        async () => (await http('GET', `${notify}/notifications/${ok.body.id}`)).body.status === 'sent',
+        {
+          description: 'webhook delivered',
+        },
+      );
+      const delivered = received.find((r) => r.url === '/ok')!;
+      expect(delivered.key).toBe(`notification-${ok.body.id}`);
+      expect(JSON.parse(delivered.body)).toMatchObject({ event: 'order_confirmation', order_id: 4242 });
+      const dead = await waitFor(
+        async () => {
+          const n = await http('GET', `${notify}/notifications/${failing.body.id}`);
+          return n.body.status === 'dead' ? n.body : undefined;
+        },
+        { timeoutMs: 20_000, description: 'failing webhook dead-lettered' },
+      );
+      expect(dead.attempts).toBe(8);
+      expect(received.filter((r) => r.url === '/fail')).toHaveLength(8);
+      expect(await metric(notify, 'notifications_sent_total', { channel: 'webhook', status: 'dead' })).toBe(
+        1,
+      );
+      const offList = await http('POST', `${notify}/notifications`, {
+        channel: 'webhook',
+        template: 'order_confirmation',
+        url: 'http://169.254.169.254/latest',
+        data,
+      });
+      expect(offList.status).toBe(422);
+      expect(offList.body.error.code).toBe('WEBHOOK_HOST_NOT_ALLOWED');
+    } finally {
+      await new Promise((r) => hook.close(r));
+    }
+  });
 });
 
 describe('fault injection', () => {

@@ -205,10 +205,14 @@ describe('console dashboards against a live Prometheus', () => {
     expect(err.error.message).toMatch(/parse error/);
   });
 
-  it('lists the dashboards in the console and opens Service Overview from the nav', async () => {
-    await page.goto(`${apiUrl}/dashboards`);
-    await page.getByRole('link', { name: 'Dashboards', exact: true }).first().waitFor();
+  it('lists the dashboards under the console nav and opens Service Overview from the list', async () => {
+    await page.goto(`${apiUrl}/traces`);
+    await page.locator('header.nav').getByRole('link', { name: 'Dashboards', exact: true }).click();
+    await page.waitForURL(`${apiUrl}/dashboards`);
     for (const d of dashboards) await page.getByRole('link', { name: d.title }).waitFor();
+    await page.getByRole('link', { name: OVERVIEW.title }).click();
+    await page.waitForURL(`${apiUrl}/dashboards/${OVERVIEW.uid}`);
+    await page.getByRole('heading', { name: OVERVIEW.title }).waitFor();
   });
 
   it('draws every Service Overview panel with data', async () => {
@@ -270,5 +274,26 @@ describe('console dashboards against a live Prometheus', () => {
       const text = await legend.textContent();
       return text?.includes('hub') && !text.includes('user-service');
     }, 'the memory chart redrawn for the hub only');
+  });
+  it('an unknown dashboard and an unreachable Prometheus show errors, not blank panels', async () => {
+    await page.goto(`${apiUrl}/dashboards/no-such-dashboard`);
+    await page.getByRole('alert').getByText('no dashboard with uid no-such-dashboard').waitFor();
+
+    await page.goto(`${apiUrl}/dashboards/${OVERVIEW.uid}?range=15m&refresh=off`);
+    await waitFor(
+      async () => (await page.locator('[data-panel-title][data-state="ready"]').count()) === PANELS.length,
+      'every panel drawn',
+      20_000,
+    );
+    await stopChild(prometheus);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await waitFor(
+      async () => (await page.locator('[data-panel-title][data-state="error"]').count()) === PANELS.length,
+      'every panel showing the error',
+      20_000,
+    );
+    const message = await panel('Request rate').locator('.dash-panel-error').textContent();
+    expect(message).toContain('Query failed');
+    expect(message).toContain(`cannot reach Prometheus at ${promUrl}`);
   });
 });

@@ -15,12 +15,12 @@ import './dashboards.css';
 /** As the Grafana dashboards are provisioned: refresh every 30 s. */
 const REFRESH_SECONDS = 30;
 
-function windowFor(range: string, nowMs: number): TimeWindow {
+function windowFor(range: string, nowMs: number, seq: number): TimeWindow {
   const seconds = rangeMs(range) / 1000;
   const step = stepFor(seconds);
   // Aligned to the step, so every query of the page shares one time axis.
   const end = Math.floor(nowMs / 1000 / step) * step;
-  return { start: end - seconds, end, step, now: Math.floor(nowMs / 1000) };
+  return { start: end - seconds, end, step, now: Math.floor(nowMs / 1000), seq };
 }
 
 export function DashboardPage({ uid }: { uid: string }) {
@@ -36,8 +36,7 @@ export function DashboardPage({ uid }: { uid: string }) {
     const timer = setInterval(() => setTick((t) => t + 1), REFRESH_SECONDS * 1000);
     return () => clearInterval(timer);
   }, [autoRefresh]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new tick moves the window to now
-  const timeWindow = useMemo(() => windowFor(range, Date.now()), [range, tick]);
+  const timeWindow = useMemo(() => windowFor(range, Date.now(), tick), [range, tick]);
   const hasServiceVariable = spec.state === 'ready' && spec.data.serviceVariable;
   const services = useServiceValues(hasServiceVariable, `${range}:${tick}`);
 

@@ -10,6 +10,8 @@ export interface TimeWindow {
   step: number;
   /** Stats show the value at this moment (end is aligned to the step, so up to a step earlier). */
   now: number;
+  /** Bumped by every refresh, so a refresh within the same second still reloads. */
+  seq: number;
 }
 
 export interface SeriesData {

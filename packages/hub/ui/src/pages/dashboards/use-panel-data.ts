@@ -10,7 +10,7 @@ export type PanelState =
 /** Reloads when the window or service changes; the last answer stays on screen while the next loads. */
 export function usePanelData(panel: PanelSpec, window: TimeWindow, service: string): PanelState {
   const [result, setResult] = useState<PanelState>({ state: 'loading' });
-  const key = `${window.start}:${window.end}:${window.step}:${window.now}:${service}`;
+  const key = `${window.start}:${window.end}:${window.step}:${window.now}:${window.seq}:${service}`;
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` captures the window and service
   useEffect(() => {
     const ctrl = new AbortController();

@@ -92,6 +92,23 @@ describe('order flow through the gateway', () => {
     );
     expect(trace.traceID).toBe(traceId);
 
+    const metrics = await fetch(`${stack.url('order')}/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    }).then((r) => r.text());
+    for (const name of [
+      'orders_created_total',
+      'checkout_funnel_total',
+      'order_value_dollars',
+      'order_processing_duration_seconds',
+    ]) {
+      expect(metrics, name).toMatch(
+        new RegExp(`^${name}[_a-z]*\\{[^}]*\\} \\S+ # \\{trace_id="[0-9a-f]{32}"`, 'm'),
+      );
+    }
+    for (const step of ['cart', 'shipping', 'payment', 'confirmation']) {
+      expect(metrics).toContain(`checkout_funnel_total{step="${step}",status="success"`);
+    }
+
     const byService = new Map<string, number>();
     const lines = jsonLines(stack.logs()).filter((l) => l.trace_id === traceId);
     for (const line of lines)

@@ -230,7 +230,7 @@ describe('console dashboards against a live Prometheus', () => {
     for (const spec of PANELS) {
       const el = panel(spec.title);
       const state = await el.getAttribute('data-state');
-      const error = state === 'error' ? await el.locator('.dash-panel-error').innerText() : '';
+      const error = state === 'error' ? await el.locator('.dash-panel-error').textContent() : '';
       expect(state, `${spec.title}: ${error}`).toBe('ready');
       if (spec.type === 'timeseries') {
         expect(await el.locator('canvas').count(), `${spec.title} canvas`).toBeGreaterThanOrEqual(1);
@@ -251,11 +251,11 @@ describe('console dashboards against a live Prometheus', () => {
     const up = panel('Up');
     await expect(up.locator('.dash-stat-value').allInnerTexts()).resolves.toEqual(['UP', 'UP']);
     await expect(up.locator('.dash-stat-label').allInnerTexts()).resolves.toEqual(['hub', 'user-service']);
-    expect(await panel('Request rate (all selected)').locator('.dash-stat-value').innerText()).toMatch(
+    expect(await panel('Request rate (all selected)').locator('.dash-stat-value').textContent()).toMatch(
       /req\/s$/,
     );
-    expect(await panel('Error ratio (all selected)').locator('.dash-stat-value').innerText()).toMatch(/%$/);
-    await expect(panel('Latency p50 / p95 / p99').locator('.u-legend').innerText()).resolves.toContain(
+    expect(await panel('Error ratio (all selected)').locator('.dash-stat-value').textContent()).toMatch(/%$/);
+    await expect(panel('Latency p50 / p95 / p99').locator('.u-legend').textContent()).resolves.toContain(
       'user-service p95',
     );
   });
@@ -267,7 +267,7 @@ describe('console dashboards against a live Prometheus', () => {
     await page.waitForURL(/service=hub/);
     const upValues = panel('Up').locator('.dash-stat-value');
     await waitFor(async () => (await upValues.count()) === 1, 'the Up panel showing the hub only');
-    expect(await panel('Up').locator('.dash-stat-value').innerText()).toBe('UP');
+    expect(await panel('Up').locator('.dash-stat-value').textContent()).toBe('UP');
     // Every chart redraws for hub alone: its legend names the hub and no longer the user-service.
     const legend = panel('Resident memory').locator('.u-legend');
     await waitFor(async () => {

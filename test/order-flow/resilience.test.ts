@@ -122,6 +122,35 @@ describe('dependency failures', () => {
     );
   }, 90_000);
 
+  it('payment slower than the order timeout: the order waits in awaiting_payment, then completes with one charge', async () => {
+    const slow = { kind: 'latency', ttl_seconds: 12, latency_ms: 4000, route: '/payments', method: 'POST' };
+    expect((await http('POST', `${stack.url('payment')}/admin/faults`, slow, AUTH)).status).toBe(201);
+    const res = await placeOrder(gw, 'slow-payment-1', { items: [{ product_id: 8, quantity: 1 }] });
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('awaiting_payment');
+    const order = await waitFor(
+      async () => {
+        const o = await http('GET', `${gw}/orders/${res.body.id}`);
+        return o.body.status === 'completed' ? o.body : undefined;
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: 'slow-payment order completed by the recovery loop',
+      },
+    );
+    // The timed-out attempts reached payment-service too; the idempotency key made them one charge.
+    const charges = await http('GET', `${stack.url('payment')}/payments?order_id=${order.id}`);
+    expect(charges.body.items).toHaveLength(1);
+    expect(charges.body.items[0].status).toBe('succeeded');
+    expect(
+      await metric(stack.url('order'), 'dependency_requests_total', {
+        dependency: 'payment-service',
+        outcome: 'timeout',
+      }),
+    ).toBeGreaterThan(0);
+  }, 60_000);
+
   it('SMTP sink stopped then started: every confirmation is delivered exactly once', async () => {
     await stack.stop('smtp-sink');
     const results = await Promise.all(

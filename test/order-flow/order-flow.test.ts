@@ -158,6 +158,21 @@ describe('order flow through the gateway', () => {
     expect(order.body.failure.code).toBe('PAYMENT_DECLINED');
   });
 
+  it('cancelling a completed order refunds its payment; other states cannot be cancelled', async () => {
+    const placed = await placeOrder(gw, 'cancel-1', { items: [{ product_id: 9, quantity: 1 }] });
+    expect(placed.status).toBe(201);
+    const cancelled = await http('POST', `${gw}/orders/${placed.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const payment = await http('GET', `${gw}/payments/${placed.body.payment.id}`);
+    expect(payment.body.status).toBe('refunded');
+    expect((await http('POST', `${gw}/orders/${placed.body.id}/cancel`)).body.status).toBe('cancelled');
+    const failed = await placeOrder(gw, 'cancel-2', { payment_method: DECLINED_CARD });
+    const refused = await http('POST', `${gw}/orders/${failed.body.error.details.order.id}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('ORDER_NOT_CANCELLABLE');
+  });
+
   it('200 concurrent orders for 50 units: exactly 50 succeed and stock ends at 0', async () => {
     await setStock(stack.url('product'), 2, 50);
     expect(await available(stack.url('product'), 2)).toBe(50);

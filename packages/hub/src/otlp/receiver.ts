@@ -71,6 +71,19 @@ interface Signal {
   rejectedField: string;
 }
 
+/** Hands rows to the writer once and forgets them (they are cloned to the writer thread). */
+function submitOnce<T>(
+  rows: T[],
+  send: (rows: T[]) => ReturnType<StoreWriter['submit']>,
+): () => ReturnType<StoreWriter['submit']> | null {
+  let held: T[] | null = rows.length > 0 ? rows : null;
+  return () => {
+    const r = held;
+    held = null;
+    return r === null ? null : send(r);
+  };
+}
+
 export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyInstance> {
   const { writer, metrics, limits, maxBodyBytes } = opts;
   const app = Fastify({
@@ -100,7 +113,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
         accepted: n.rows.length,
         rejectedCount: n.rejectedCount,
         firstError: n.firstError,
-        submit: () => (n.rows.length > 0 ? writer.submit(n.rows, null, bytes) : null),
+        submit: submitOnce(n.rows, (rows) => writer.submit(rows, null, bytes)),
       };
     },
   };
@@ -119,7 +132,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
         accepted: n.rows.length,
         rejectedCount: n.rejectedCount,
         firstError: n.firstError,
-        submit: () => (n.rows.length > 0 ? writer.submit(null, n.rows, bytes) : null),
+        submit: submitOnce(n.rows, (rows) => writer.submit(null, rows, bytes)),
       };
     },
   };
@@ -178,6 +191,9 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     let result: ReturnType<Signal['ingest']>;
     try {
       result = signal.ingest(decoded);
+      // The decoded message must not live on in this suspended frame while the commit is awaited:
+      // surviving young-generation collections would promote it and make old-generation GC the cost.
+      decoded = undefined;
     } catch {
       // Types fromObject let through (e.g. an object where a string belongs) surface here.
       return sendError(reply, json, 400, 'INVALID_OTLP', 'body has fields of the wrong type');

@@ -275,6 +275,20 @@ describe('console dashboards against a live Prometheus', () => {
       return text?.includes('hub') && !text.includes('user-service');
     }, 'the memory chart redrawn for the hub only');
   });
+  it('the time range and auto-refresh controls live in the URL', async () => {
+    await page.locator('select[name="service"]').selectOption('All');
+    await page.waitForURL((url) => !url.search.includes('service='));
+    await page.locator('select[name="range"]').selectOption('1h');
+    await page.waitForURL(/range=1h/);
+    await page.locator('input[name="refresh"]').check();
+    await page.waitForURL((url) => !url.search.includes('refresh=off'));
+    await waitFor(
+      async () => (await page.locator('[data-panel-title][data-state="ready"]').count()) === PANELS.length,
+      'every panel drawn for the last hour',
+      20_000,
+    );
+  });
+
   it('an unknown dashboard and an unreachable Prometheus show errors, not blank panels', async () => {
     await page.goto(`${apiUrl}/dashboards/no-such-dashboard`);
     await page.getByRole('alert').getByText('no dashboard with uid no-such-dashboard').waitFor();

@@ -11,6 +11,9 @@ const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
 
 const db = openHubDatabase(init.file);
+// Checkpoint every ~64 MiB of WAL instead of 4 MiB: hot index pages are copied back once per
+// checkpoint, not once per commit (journal_size_limit then trims the file).
+db.pragma('wal_autocheckpoint = 16384');
 const write = createRowWriter(db);
 const retention = new Retention(db, init.retention);
 retention.onDeleted((table, n) =>

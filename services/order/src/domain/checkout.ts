@@ -98,10 +98,12 @@ export function createCheckout(deps: CheckoutDeps) {
     };
   }
 
-  function fail(id: number, err: StepFailure, traceparent: string | null): void {
-    repository.fail(id, err.failure, err.releaseStock, traceparent);
+  /** False when another path already moved the order on (nothing changed). */
+  function fail(id: number, err: StepFailure, traceparent: string | null): boolean {
+    if (!repository.fail(id, err.failure, err.releaseStock, traceparent)) return false;
     if (err.releaseStock) deps.kick();
     trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
+    return true;
   }
 
   async function customer(customerId: number): Promise<{ segment: string; contact: Contact | null }> {
@@ -235,11 +237,13 @@ export function createCheckout(deps: CheckoutDeps) {
         },
       );
       if (res.status === 201 || res.status === 200) {
-        repository.complete(order.id, res.body.id, contact ? { ...contact } : {}, record.traceparent);
-        metrics.funnel('payment', 'success');
-        metrics.funnel('confirmation', 'success');
-        metrics.completed(record.segment ?? 'unknown', order.total_cents / 100);
-        deps.kick();
+        // The request and the recovery loop may both finish one charge; only the first transition counts.
+        if (repository.complete(order.id, res.body.id, contact ? { ...contact } : {}, record.traceparent)) {
+          metrics.funnel('payment', 'success');
+          metrics.funnel('confirmation', 'success');
+          metrics.completed(record.segment ?? 'unknown', order.total_cents / 100);
+          deps.kick();
+        }
         return 'completed';
       }
       if (res.status === 409) {
@@ -249,8 +253,8 @@ export function createCheckout(deps: CheckoutDeps) {
       const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
       const message =
         (res.body as unknown as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
-      fail(order.id, new StepFailure(code, message, true), record.traceparent);
-      metrics.funnel('payment', 'failure');
+      if (fail(order.id, new StepFailure(code, message, true), record.traceparent))
+        metrics.funnel('payment', 'failure');
       return 'failed';
     } catch (err) {
       if (!(err instanceof DependencyError)) throw err;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -60,3 +60,15 @@ export async function startNodeService(
     },
   };
 }
+
+/** CPU seconds (user + system, all threads) a live process has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ is 100 on every mainstream Linux build; /proc reports CPU time in these ticks.
+const CLOCK_TICKS_PER_SECOND = 100;

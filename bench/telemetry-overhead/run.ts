@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LoadResult, runLoad } from '../lib/http-load.ts';
 import { startOtlpSink } from '../lib/otlp-sink.ts';
-import { type BenchProcess, startNodeService } from '../lib/processes.ts';
+import { type BenchProcess, cpuSeconds, startNodeService } from '../lib/processes.ts';
 import { median, round } from '../lib/stats.ts';
 
 const { values } = parseArgs({
@@ -49,7 +49,11 @@ function variantEnv(name: VariantName): Record<string, string> {
 
 const names: VariantName[] = ['off', 'on-100%', 'on-10%'];
 const services = new Map<VariantName, BenchProcess>();
-const results = new Map<VariantName, LoadResult[]>(names.map((n) => [n, []]));
+interface Measured extends LoadResult {
+  /** Service CPU time per completed request: robust to noisy neighbours, unlike req/s. */
+  cpuMicrosPerRequest: number;
+}
+const results = new Map<VariantName, Measured[]>(names.map((n) => [n, []]));
 
 try {
   for (const name of names) {
@@ -68,18 +72,17 @@ try {
     // Rotate the order so no variant always runs first (or right after a GC-heavy neighbour).
     const order = names.map((_, i) => names[(i + round_) % names.length] as VariantName);
     for (const name of order) {
-      const result = await runLoad({
-        url: services.get(name)?.url ?? '',
-        paths: PATHS,
-        connections,
-        seconds,
-      });
+      const service = services.get(name) as BenchProcess;
+      const cpuBefore = cpuSeconds(service.child.pid as number);
+      const load = await runLoad({ url: service.url, paths: PATHS, connections, seconds });
+      const cpu = cpuSeconds(service.child.pid as number) - cpuBefore;
+      const result: Measured = { ...load, cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, load.ok) };
       if (result.errors > 0 || result.non2xx > 0) {
         throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx responses`);
       }
       results.get(name)?.push(result);
       console.log(
-        `round ${round_ + 1}/${rounds} ${name.padEnd(8)} ${round(result.requestsPerSec, 0)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms`,
+        `round ${round_ + 1}/${rounds} ${name.padEnd(8)} ${round(result.requestsPerSec, 0)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${round(result.cpuMicrosPerRequest, 0)} µs CPU/req`,
       );
     }
   }
@@ -93,12 +96,15 @@ const summary = names.map((name) => {
   const runs = results.get(name) ?? [];
   const ratios = runs.map((r, i) => r.requestsPerSec / (off[i]?.requestsPerSec ?? Number.NaN));
   const p99Ratios = runs.map((r, i) => r.p99Ms / (off[i]?.p99Ms ?? Number.NaN));
+  const cpuRatios = runs.map((r, i) => (off[i]?.cpuMicrosPerRequest ?? Number.NaN) / r.cpuMicrosPerRequest);
   return {
     variant: name,
     'median req/s': round(median(runs.map((r) => r.requestsPerSec)), 0),
     'median p99 ms': median(runs.map((r) => r.p99Ms)),
     'throughput ratio (median of rounds)': round(median(ratios)),
     'p99 ratio (median of rounds)': round(median(p99Ratios), 2),
+    'median CPU µs/req': round(median(runs.map((r) => r.cpuMicrosPerRequest)), 0),
+    'CPU capacity ratio (off CPU/req ÷ this, median)': round(median(cpuRatios)),
   };
 });
 console.log(

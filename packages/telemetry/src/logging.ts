@@ -102,7 +102,8 @@ export function createLogging(
             fields === undefined || internal?.[TRUSTED_FIELDS] === true
               ? fields
               : (redactValue(fields) as Record<string, unknown>);
-          const safeMessage = message === undefined ? undefined : redactString(message);
+          const safeMessage =
+            message === undefined || internal?.[TRUSTED_FIELDS] === true ? message : redactString(message);
           const ctx = internal?.[LOG_CONTEXT];
           // The request log's OTLP copy follows the trace's sampling decision: its span carries the same facts.
           if (otlp !== undefined && internal?.[UNSAMPLED] !== true)

@@ -136,10 +136,14 @@ export function createRequestInstrumentation(
       }
       const route = info?.template;
       const method = request.method;
-      const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+      const headers = request.headers;
+      // Most requests carry no trace context (probes, first hops): skip both propagators for them.
+      const parent =
+        headers.traceparent === undefined && headers.baggage === undefined
+          ? ROOT_CONTEXT
+          : propagation.extract(ROOT_CONTEXT, headers, headerGetter);
       const url = request.url;
       const query = url.indexOf('?');
-      const headers = request.headers;
       const attributes: Attributes = {
         'http.request.method': method,
         'url.path': query === -1 ? url : url.slice(0, query),

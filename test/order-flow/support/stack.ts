@@ -87,7 +87,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     NOTIFY_SEND_TIMEOUT_MS: '2000',
     ORDER_WORKER_POLL_MS: '100',
     ORDER_CHARGE_RETRY_MAX_MS: '1000',
-    ORDER_CALL_TIMEOUT_MS: '3000',
+    // Generous for user/product on a loaded CI box; payment keeps 3 s (the slow-payment test relies on it).
+    ORDER_CALL_TIMEOUT_MS: '10000',
     ORDER_PAYMENT_TIMEOUT_MS: '3000',
     ORDER_CHARGE_GRACE_MS: '5000',
   };

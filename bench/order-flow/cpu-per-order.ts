@@ -1,0 +1,71 @@
+// CPU time per order, per process, with telemetry on or off (VIGIL_TELEMETRY=off on the six services).
+// Usage: node bench/order-flow/cpu-per-order.ts [--off] [--orders 300] [--clients 10]
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { placeOrder, type ServiceName, setStock, startStack } from '../../test/order-flow/support/stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    off: { type: 'boolean', default: false },
+    orders: { type: 'string', default: '300' },
+    clients: { type: 'string', default: '10' },
+  },
+});
+const orders = Number(values.orders);
+const clients = Number(values.clients);
+const NAMES: ServiceName[] = [
+  'hub',
+  'smtp-sink',
+  'user',
+  'product',
+  'payment',
+  'notification',
+  'order',
+  'gateway',
+];
+const SERVICES: ServiceName[] = ['user', 'product', 'payment', 'notification', 'order', 'gateway'];
+const env = values.off ? Object.fromEntries(SERVICES.map((n) => [n, { VIGIL_TELEMETRY: 'off' }])) : {};
+const stack = await startStack({ hub: true, env });
+
+function cpuMs(): Record<string, number> {
+  return Object.fromEntries(
+    NAMES.map((n) => {
+      const fields = readFileSync(`/proc/${stack.service(n).child.pid}/stat`, 'utf8')
+        .split(') ')[1]!
+        .split(' ');
+      return [n, (Number(fields[11]) + Number(fields[12])) * 10];
+    }),
+  );
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 3000));
+try {
+  const gw = stack.url('gateway');
+  await setStock(stack.url('product'), 1, 1_000_000);
+  for (let i = 0; i < 100; i++) await placeOrder(gw, `warm-${i}`);
+  await settle();
+  const before = cpuMs();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = 0; i < orders / clients; i++) await placeOrder(gw, `cpu-${c}-${i}`);
+    }),
+  );
+  // The outbox (stock commit, confirmation e-mail) finishes after the responses.
+  await settle();
+  const after = cpuMs();
+  const perProcess = Object.fromEntries(
+    NAMES.map((n) => [n, Math.round(((after[n]! - before[n]!) / orders) * 100) / 100]),
+  );
+  const total = Object.values(perProcess).reduce((a, b) => a + b, 0);
+  console.log(
+    JSON.stringify({
+      telemetry: values.off ? 'off' : 'on',
+      orders,
+      clients,
+      cpu_ms_per_order: Math.round(total * 100) / 100,
+      per_process: perProcess,
+    }),
+  );
+} finally {
+  await stack.close();
+}

@@ -7,6 +7,7 @@ import type { HubConfig } from './config.ts';
 import { registerDashboards } from './dashboards/register-dashboards.ts';
 import { createHubMetrics, type HubMetrics } from './metrics.ts';
 import { buildReceiverApp } from './otlp/receiver.ts';
+import { DependencyQuery } from './query/dependency-query.ts';
 import { LogStore } from './query/log-store.ts';
 import { QueryError } from './query/params.ts';
 import { TraceStore } from './query/trace-store.ts';
@@ -125,7 +126,8 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       db.prepare('SELECT 1').get();
     },
   });
-  registerJaegerRoutes(query, new TraceStore(db));
+  const dependencies = new DependencyQuery(dbFile);
+  registerJaegerRoutes(query, new TraceStore(db), dependencies);
   registerLogRoutes(query, new LogStore(db), writer);
   registerDashboards(query, config, logger);
   await registerAlertsRoutes(query, db, config);
@@ -145,6 +147,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
         await writer.close();
         await receiver.close();
         await query.close();
+        await dependencies.close();
         db.close();
       })();
       return closed;

@@ -31,7 +31,6 @@ export class TraceStore {
   readonly #services;
   readonly #operations;
   readonly #operationsByKind;
-  readonly #dependencies;
   readonly #searches = new Map<string, Statement<unknown[]>>();
 
   constructor(db: HubDatabase) {
@@ -44,12 +43,6 @@ export class TraceStore {
     this.#operations = db.prepare('SELECT name, kind FROM operations WHERE service = ? ORDER BY name, kind');
     this.#operationsByKind = db.prepare(
       'SELECT name, kind FROM operations WHERE service = ? AND kind = ? ORDER BY name',
-    );
-    this.#dependencies = db.prepare(
-      `SELECT p.service AS parent, c.service AS child, count(*) AS callCount, sum(c.status_code = 2) AS errorCount
-       FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id
-       WHERE c.start_ns >= ? AND c.start_ns <= ? AND c.parent_span_id IS NOT NULL AND p.service <> c.service
-       GROUP BY p.service, c.service ORDER BY p.service, c.service`,
     );
   }
 
@@ -68,10 +61,6 @@ export class TraceStore {
       name: string;
       kind: number;
     }[];
-  }
-
-  dependencies(startNs: number, endNs: number): Dependency[] {
-    return this.#dependencies.all(startNs, endNs) as Dependency[];
   }
 
   /** Trace ids with a matching span, most recent first: walks the time index and stops at `limit` distinct traces. */

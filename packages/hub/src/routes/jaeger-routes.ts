@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseTraceIdParam } from '../otlp/ids.ts';
+import type { DependencyQuery } from '../query/dependency-query.ts';
 import { toJaegerTrace } from '../query/jaeger-format.ts';
 import { checkQuery, parseDurationNs, parseIntParam, QueryError, single } from '../query/params.ts';
 import type { TraceSearch, TraceStore } from '../query/trace-store.ts';
@@ -72,7 +73,11 @@ export function parseTraceSearch(query: unknown, nowNs: number): TraceSearch {
 }
 
 /** The subset of Jaeger's query-service HTTP API that its UI and Grafana's Jaeger data source use. */
-export function registerJaegerRoutes(app: FastifyInstance, store: TraceStore): void {
+export function registerJaegerRoutes(
+  app: FastifyInstance,
+  store: TraceStore,
+  dependencies: DependencyQuery,
+): void {
   app.get('/api/services', async () => list(store.services()));
 
   app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) =>
@@ -116,7 +121,7 @@ export function registerJaegerRoutes(app: FastifyInstance, store: TraceStore): v
       q.lookback !== undefined
         ? parseIntParam('lookback', q.lookback, 1, 1e14)
         : DEFAULT_DEPENDENCY_LOOKBACK_MS;
-    const data = store.dependencies((endMs - lookbackMs) * 1e6, endMs * 1e6);
+    const data = await dependencies.run((endMs - lookbackMs) * 1e6, endMs * 1e6);
     return { data, total: data.length, limit: 0, offset: 0, errors: null };
   });
 }

@@ -315,16 +315,16 @@ describe('fault injection', () => {
     await http(
       'POST',
       `${product}/admin/faults`,
-      { kind: 'latency', ttl_seconds: 30, latency_ms: 300, route: '/products/:id' },
+      { kind: 'latency', ttl_seconds: 30, latency_ms: 800, route: '/products/:id' },
       AUTH,
     );
     const started = performance.now();
     const res = await http('GET', `${gw}/products/1`);
     expect(res.status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(790);
     const fast = performance.now();
     expect((await http('GET', `${gw}/products`)).status).toBe(200);
-    expect(performance.now() - fast).toBeLessThan(290);
+    expect(performance.now() - fast).toBeLessThan(790);
     await http('DELETE', `${product}/admin/faults`, undefined, AUTH);
     const traceId = res.headers.get('x-trace-id');
     const tagged = await waitFor(
@@ -410,7 +410,7 @@ describe('fault injection', () => {
     const res = await http(
       'POST',
       `${user.url}/admin/faults`,
-      { kind: 'cpu', ttl_seconds: 2, utilization: 0.9 },
+      { kind: 'cpu', ttl_seconds: 3, utilization: 0.9 },
       AUTH,
     );
     expect(res.status).toBe(201);
@@ -422,7 +422,8 @@ describe('fault injection', () => {
         description: 'cpu fault expires on its TTL',
       },
     );
-    expect(cpuSeconds(pid) - start).toBeGreaterThan(0.5);
+    // An idle service uses ~0.01 s of CPU in 3 s; the bar stays low so a crowded CI machine still passes.
+    expect(cpuSeconds(pid) - start).toBeGreaterThan(0.3);
   });
 
   it('memory: RSS grows by the requested amount', async () => {

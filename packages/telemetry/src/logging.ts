@@ -1,6 +1,7 @@
 import { format } from 'node:util';
 import { type Context, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { createBatchedDestination } from './log-destination.ts';
 import type { OtlpLogs } from './otlp-logs.ts';
 import { redactString, redactValue } from './redact.ts';
 
@@ -46,32 +47,14 @@ function isoTimeCached(): string {
   return lastTime;
 }
 
-interface SonicBoomLike extends DestinationStream {
-  on(event: 'drop', listener: () => void): unknown;
-  flushSync(): void;
-}
-
 export function createLogging(
   service: string,
   level: string,
   destination: DestinationStream | undefined,
 ): Logging {
   let otlp: OtlpLogs | undefined;
-  let dropped = 0;
-  // Async stdout with a bounded buffer: a slow reader costs log lines (counted), never request latency.
-  // Lines are written in 4 KiB batches (one syscall for many lines), at the latest every 100 ms.
-  const sonic = destination
-    ? undefined
-    : (pino.destination({
-        dest: 1,
-        sync: false,
-        minLength: 4096,
-        periodicFlush: 100,
-        maxLength: 16 * 1024 * 1024,
-      }) as unknown as SonicBoomLike);
-  sonic?.on('drop', () => {
-    dropped++;
-  });
+  // Batched stdout with a bounded buffer: a slow reader costs log lines (counted), never request latency.
+  const stdout = destination ? undefined : createBatchedDestination(1);
   const logger = pino(
     {
       level: level as LevelWithSilent,
@@ -119,7 +102,7 @@ export function createLogging(
         },
       },
     },
-    destination ?? sonic,
+    destination ?? (stdout as DestinationStream),
   );
   // pino runs the bindings formatter for the root only; child bindings (Fastify's per-request child,
   // logger.child({...}) in services) are redacted here instead. Children inherit this override.
@@ -136,13 +119,9 @@ export function createLogging(
     setOtlp(next) {
       otlp = next;
     },
-    linesDropped: () => dropped,
+    linesDropped: () => stdout?.dropped() ?? 0,
     flush() {
-      try {
-        sonic?.flushSync();
-      } catch {
-        // Not yet open or already closed: nothing buffered that a sync flush could save.
-      }
+      stdout?.flushSync();
     },
   };
 }

@@ -22,7 +22,6 @@ retention.onDeleted((table, n) =>
 retention.onError((err) => send({ type: 'retention_error', message: err.message }));
 
 let pending: ({ id: number } & WriteBatch)[] = [];
-let pendingItems = 0;
 let scheduled = false;
 let closing = false;
 
@@ -37,7 +36,6 @@ function flush(): void {
   }
   const batches = pending.slice(0, count);
   pending = pending.slice(count);
-  pendingItems -= n;
   if (batches.length > 0) {
     const ids = batches.map((b) => b.id);
     try {
@@ -67,7 +65,6 @@ function finish(): void {
 port.on('message', (msg: ToWriter) => {
   if (msg.type === 'write') {
     pending.push(msg);
-    pendingItems += (msg.spans?.length ?? 0) + (msg.logs?.length ?? 0);
     schedule();
   } else if (msg.type === 'close') {
     closing = true;

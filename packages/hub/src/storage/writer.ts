@@ -3,7 +3,6 @@ import { Worker } from 'node:worker_threads';
 import type { LogRow } from '../otlp/normalize-logs.ts';
 import type { SpanRow } from '../otlp/normalize-traces.ts';
 import type { IngestQueue } from './ingest-queue.ts';
-import type { StoredLog } from './row-writer.ts';
 import type { FromWriter, ToWriter, WriterInit } from './writer-protocol.ts';
 
 export type { StoredLog } from './row-writer.ts';

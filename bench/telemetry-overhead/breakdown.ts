@@ -25,7 +25,11 @@ const variants: Record<string, Record<string, string>> = {
   '+ request log line (stdout)': { OTEL_TRACES_SAMPLER: 'always_off' },
   'sampled spans, not exported, no request log': { LOG_LEVEL: 'warn' },
   'sampled spans exported, no request log': { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, LOG_LEVEL: 'warn' },
-  'everything, 100% (spans + request logs exported)': { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+  'everything, 100% (default: request logs to stdout only)': { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+  '+ VIGIL_OTLP_REQUEST_LOGS=on (request logs exported too)': {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    VIGIL_OTLP_REQUEST_LOGS: 'on',
+  },
 };
 const services = new Map<string, BenchProcess>();
 const cpu = new Map<string, number[]>();

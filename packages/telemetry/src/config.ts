@@ -26,6 +26,8 @@ export interface TelemetryConfig {
   logLevel: string;
   tracesEndpoint: string | undefined;
   logsEndpoint: string | undefined;
+  /** VIGIL_OTLP_REQUEST_LOGS=on: also export each request log line over OTLP (off: stdout only). */
+  otlpRequestLogs: boolean;
   sampler: SamplerConfig;
   resourceAttributes: Record<string, string>;
   shutdownTimeoutMs: number;
@@ -87,6 +89,10 @@ export function readConfig(options: TelemetryOptions): TelemetryConfig {
   if (!['on', 'off', ''].includes(telemetrySwitch)) {
     warnings.push(`ignoring invalid VIGIL_TELEMETRY "${env.VIGIL_TELEMETRY}": using on`);
   }
+  const requestLogsSwitch = (env.VIGIL_OTLP_REQUEST_LOGS ?? 'off').trim().toLowerCase();
+  if (!['on', 'off', ''].includes(requestLogsSwitch)) {
+    warnings.push(`ignoring invalid VIGIL_OTLP_REQUEST_LOGS "${env.VIGIL_OTLP_REQUEST_LOGS}": using off`);
+  }
   return {
     service: env.OTEL_SERVICE_NAME?.trim() || options.service,
     version: options.version,
@@ -96,6 +102,7 @@ export function readConfig(options: TelemetryOptions): TelemetryConfig {
     logLevel,
     tracesEndpoint: signalEndpoint(env, 'TRACES', warnings),
     logsEndpoint: signalEndpoint(env, 'LOGS', warnings),
+    otlpRequestLogs: requestLogsSwitch === 'on',
     sampler: parseSampler(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG, warnings),
     resourceAttributes: parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES, warnings),
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,

@@ -9,6 +9,18 @@ export interface Logging {
   logger: Logger;
   /** Later-bound so the logger exists before the exporters that warn through it. */
   setOtlp(otlp: OtlpLogs | undefined): void;
+  /**
+   * The request log line, built by hand: the same JSON line `logger.info` would write, without pino's
+   * generic serialisation and hook pass (trusted, pre-escaped values; stdout only, never over OTLP).
+   */
+  writeRequestLog(
+    traceId: string,
+    spanId: string,
+    methodJson: string,
+    routeJson: string,
+    status: number,
+    durationMs: number,
+  ): void;
   linesDropped(): number;
   flush(): void;
 }
@@ -24,14 +36,14 @@ function messageFrom(args: readonly unknown[], start: number): string | undefine
 
 /** Log fields built by the library itself from known-safe values (route templates, numbers): not redacted. */
 export const TRUSTED_FIELDS = Symbol('vigil.trustedLogFields');
-/** Set on the request log of an unsampled request: written to stdout, not exported over OTLP. */
-export const UNSAMPLED = Symbol('vigil.unsampled');
+/** Set on a library-built line that goes to stdout only, not over OTLP (request logs by default). */
+export const NOT_EXPORTED = Symbol('vigil.notExported');
 /** The trace context a library-built log line belongs to, when it is logged outside that context. */
 export const LOG_CONTEXT = Symbol('vigil.logContext');
 
 interface InternalFields {
   [TRUSTED_FIELDS]?: boolean;
-  [UNSAMPLED]?: boolean;
+  [NOT_EXPORTED]?: boolean;
   [LOG_CONTEXT]?: Context;
 }
 
@@ -55,6 +67,9 @@ export function createLogging(
   let otlp: OtlpLogs | undefined;
   // Batched stdout with a bounded buffer: a slow reader costs log lines (counted), never request latency.
   const stdout = destination ? undefined : createBatchedDestination(1);
+  const sink = (destination ?? stdout) as { write(line: string): unknown };
+  const levelAndTime = '{"level":"info"';
+  const serviceField = `,"service":${JSON.stringify(service)}`;
   const logger = pino(
     {
       level: level as LevelWithSilent,
@@ -88,8 +103,7 @@ export function createLogging(
           const safeMessage =
             message === undefined || internal?.[TRUSTED_FIELDS] === true ? message : redactString(message);
           const ctx = internal?.[LOG_CONTEXT];
-          // The request log's OTLP copy follows the trace's sampling decision: its span carries the same facts.
-          if (otlp !== undefined && internal?.[UNSAMPLED] !== true)
+          if (otlp !== undefined && internal?.[NOT_EXPORTED] !== true)
             otlp.emit(numericLevel, safeFields, safeMessage, ctx);
           const span = ctx === undefined ? trace.getActiveSpan() : trace.getSpan(ctx);
           if (span !== undefined) {
@@ -118,6 +132,12 @@ export function createLogging(
     logger,
     setOtlp(next) {
       otlp = next;
+    },
+    writeRequestLog(traceId, spanId, methodJson, routeJson, status, durationMs) {
+      if (!logger.isLevelEnabled('info')) return;
+      sink.write(
+        `${levelAndTime}${isoTimeCached()}${serviceField},"trace_id":"${traceId}","span_id":"${spanId}","event":"http_request","method":${methodJson},"route":${routeJson},"status":${status},"duration_ms":${durationMs},"msg":"request completed"}\n`,
+      );
     },
     linesDropped: () => stdout?.dropped() ?? 0,
     flush() {

@@ -23,4 +23,5 @@ export {
 } from './database.ts';
 export { type ErrorBody, mapError } from './error-handler.ts';
 export { HttpError, httpError, isHttpError } from './http-error.ts';
+export { createPollingWorker, type PollingWorker, type PollingWorkerOptions } from './polling-worker.ts';
 export { describeZodError, paginationShape, parseId, parseOrThrow, queryInt } from './validation.ts';

@@ -7,6 +7,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { createPollingWorker } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   type BackoffOptions,
@@ -42,10 +43,6 @@ function describe(err: unknown): string {
  */
 export function createOutboxWorker(options: OutboxWorkerOptions) {
   const { repository, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  let again = false;
 
   async function deliver(entry: OutboxEntry): Promise<void> {
     if (entry.channel === 'email') {
@@ -118,51 +115,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
     });
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (;;) {
-        const batch = repository.due(Date.now(), 20);
-        if (batch.length === 0 || stopped) break;
-        for (const entry of batch) {
-          if (stopped) return;
-          await attempt(entry);
+  // Deliveries set their own parent context; the kicking request's context must not leak in.
+  const worker = createPollingWorker({
+    pollMs: options.pollMs,
+    sweep: (isStopped) =>
+      context.with(ROOT_CONTEXT, async () => {
+        for (;;) {
+          const batch = repository.due(Date.now(), 20);
+          if (batch.length === 0 || isStopped()) return;
+          for (const entry of batch) {
+            if (isStopped()) return;
+            await attempt(entry);
+          }
         }
-      }
-    } while (again && !stopped);
-  }
-
-  function run(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    // Deliveries set their own parent context; the kicking request's context must not leak in.
-    running = context
-      .with(ROOT_CONTEXT, drain)
-      .catch((err: unknown) => logger.error({ err, event: 'outbox_worker_error' }, 'outbox worker failed'))
-      .finally(() => {
-        running = undefined;
-        schedule();
-      });
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(run, options.pollMs);
-    timer.unref();
-  }
-
-  return {
-    start: schedule,
-    /** Deliver now (a new entry was queued) instead of waiting for the next poll. */
-    kick: run,
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+      }),
+    onError: (err) => logger.error({ err, event: 'outbox_worker_error' }, 'outbox worker failed'),
+  });
+  return worker;
 }

@@ -7,6 +7,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { createPollingWorker } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Checkout } from '../domain/checkout.ts';
 import { backoffMs } from '../domain/order.ts';
@@ -43,10 +44,6 @@ function describe(err: unknown): string {
  */
 export function createOrderWorker(options: OrderWorkerOptions) {
   const { repository, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  let again = false;
 
   function inTrace<T>(
     name: string,
@@ -149,76 +146,46 @@ export function createOrderWorker(options: OrderWorkerOptions) {
     }
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      const now = Date.now();
-      for (const record of repository.stalePending(new Date(now - options.stalePendingMs), 50)) {
-        if (stopped) return;
-        repository.fail(
-          record.order.id,
-          { code: 'ABANDONED', message: 'the order was interrupted before payment' },
-          true,
-          record.traceparent,
-        );
-        logger.warn(
-          { event: 'order_abandoned', order_id: record.order.id },
-          'pending order failed after a restart',
-        );
-      }
-      for (const record of repository.dueCharges(now, 20)) {
-        if (stopped) return;
-        const outcome = await inTrace(
-          'order retry payment',
-          record.traceparent,
-          { 'order.id': record.order.id },
-          () => options.checkout.charge(record),
-        );
-        if (outcome !== 'unknown') {
-          logger.info(
-            { event: 'order_recovered', order_id: record.order.id, outcome },
-            `awaiting order ${outcome}`,
+  // Each task sets its order's trace as parent; the kicking request's context must not leak in.
+  return createPollingWorker({
+    pollMs: options.pollMs,
+    sweep: (isStopped) =>
+      context.with(ROOT_CONTEXT, async () => {
+        const now = Date.now();
+        for (const record of repository.stalePending(new Date(now - options.stalePendingMs), 50)) {
+          if (isStopped()) return;
+          repository.fail(
+            record.order.id,
+            { code: 'ABANDONED', message: 'the order was interrupted before payment' },
+            true,
+            record.traceparent,
+          );
+          logger.warn(
+            { event: 'order_abandoned', order_id: record.order.id },
+            'pending order failed after a restart',
           );
         }
-      }
-      for (;;) {
-        const tasks = repository.dueTasks(Date.now(), 20);
-        if (tasks.length === 0 || stopped) break;
-        await Promise.all(tasks.map(attemptTask));
-      }
-    } while (again && !stopped);
-  }
-
-  function run(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    // Each task sets its order's trace as parent; the kicking request's context must not leak in.
-    running = context
-      .with(ROOT_CONTEXT, drain)
-      .catch((err: unknown) => logger.error({ err, event: 'order_worker_error' }, 'order worker failed'))
-      .finally(() => {
-        running = undefined;
-        schedule();
-      });
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    clearTimeout(timer);
-    timer = setTimeout(run, options.pollMs);
-    timer.unref();
-  }
-
-  return {
-    start: schedule,
-    kick: run,
-    async stop(): Promise<void> {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+        for (const record of repository.dueCharges(now, 20)) {
+          if (isStopped()) return;
+          const outcome = await inTrace(
+            'order retry payment',
+            record.traceparent,
+            { 'order.id': record.order.id },
+            () => options.checkout.charge(record),
+          );
+          if (outcome !== 'unknown') {
+            logger.info(
+              { event: 'order_recovered', order_id: record.order.id, outcome },
+              `awaiting order ${outcome}`,
+            );
+          }
+        }
+        for (;;) {
+          const tasks = repository.dueTasks(Date.now(), 20);
+          if (tasks.length === 0 || isStopped()) break;
+          await Promise.all(tasks.map(attemptTask));
+        }
+      }),
+    onError: (err) => logger.error({ err, event: 'order_worker_error' }, 'order worker failed'),
+  });
 }

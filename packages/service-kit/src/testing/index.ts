@@ -1,4 +1,4 @@
-export { freePort } from './free-port.ts';
+export { freePort, freePorts } from './free-port.ts';
 export {
   createPrng,
   type Prng,

@@ -1,9 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ExportAccounting } from './export-accounting.ts';
+import type { ExportCounts } from './export-accounting.ts';
 
 export interface SelfMetricsSources {
-  spans: ExportAccounting;
-  logs: ExportAccounting;
+  spans: ExportCounts;
+  logs: ExportCounts;
   /** JSON log lines the stdout buffer had to drop (destination too slow). */
   logLinesDropped: () => number;
 }

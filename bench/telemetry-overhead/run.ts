@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LoadResult, runLoad } from '../lib/http-load.ts';
 import { startOtlpSink } from '../lib/otlp-sink.ts';
-import { type BenchProcess, cpuSeconds, startNodeService } from '../lib/processes.ts';
+import { type BenchProcess, cpuSeconds, mainThreadCpuSeconds, startNodeService } from '../lib/processes.ts';
 import { median, round } from '../lib/stats.ts';
 
 const { values } = parseArgs({
@@ -52,6 +52,8 @@ const services = new Map<VariantName, BenchProcess>();
 interface Measured extends LoadResult {
   /** Service CPU time per completed request: robust to noisy neighbours, unlike req/s. */
   cpuMicrosPerRequest: number;
+  /** The same for the event-loop thread alone (telemetry's export worker runs beside it). */
+  mainCpuMicrosPerRequest: number;
 }
 const results = new Map<VariantName, Measured[]>(names.map((n) => [n, []]));
 
@@ -73,16 +75,23 @@ try {
     const order = names.map((_, i) => names[(i + round_) % names.length] as VariantName);
     for (const name of order) {
       const service = services.get(name) as BenchProcess;
-      const cpuBefore = cpuSeconds(service.child.pid as number);
+      const pid = service.child.pid as number;
+      const cpuBefore = cpuSeconds(pid);
+      const mainBefore = mainThreadCpuSeconds(pid);
       const load = await runLoad({ url: service.url, paths: PATHS, connections, seconds });
-      const cpu = cpuSeconds(service.child.pid as number) - cpuBefore;
-      const result: Measured = { ...load, cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, load.ok) };
+      const cpu = cpuSeconds(pid) - cpuBefore;
+      const mainCpu = mainThreadCpuSeconds(pid) - mainBefore;
+      const result: Measured = {
+        ...load,
+        cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, load.ok),
+        mainCpuMicrosPerRequest: (mainCpu * 1e6) / Math.max(1, load.ok),
+      };
       if (result.errors > 0 || result.non2xx > 0) {
         throw new Error(`${name}: ${result.errors} errors, ${result.non2xx} non-2xx responses`);
       }
       results.get(name)?.push(result);
       console.log(
-        `round ${round_ + 1}/${rounds} ${name.padEnd(8)} ${round(result.requestsPerSec, 0)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${round(result.cpuMicrosPerRequest, 0)} µs CPU/req`,
+        `round ${round_ + 1}/${rounds} ${name.padEnd(8)} ${round(result.requestsPerSec, 0)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${round(result.cpuMicrosPerRequest, 0)} µs CPU/req (main thread ${round(result.mainCpuMicrosPerRequest, 0)})`,
       );
     }
   }
@@ -104,6 +113,7 @@ const summary = names.map((name) => {
     'throughput ratio (median of rounds)': round(median(ratios)),
     'p99 ratio (median of rounds)': round(median(p99Ratios), 2),
     'median CPU µs/req': round(median(runs.map((r) => r.cpuMicrosPerRequest)), 0),
+    'main thread µs/req': round(median(runs.map((r) => r.mainCpuMicrosPerRequest)), 0),
     'CPU capacity ratio (off CPU/req ÷ this, median)': round(median(cpuRatios)),
   };
 });

@@ -56,10 +56,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   for (const warning of config.warnings) warnOnce(warning, warning);
 
   const resource = createResource(config);
-  // Request log lines are written by the export worker when they go to stdout; a custom destination
-  // (tests, embedding) gets them from this thread.
-  const requestLogsToStdout = options.logDestination === undefined;
-  const tracing = createTracing(config, resource, warnOnce, { requestLogsToStdout });
+  const tracing = createTracing(config, resource, warnOnce);
   const logAccounting = logsAccounting();
   const otlpLogs =
     config.enabled && config.logsEndpoint
@@ -71,24 +68,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   registerSelfMetrics(registry, config.service, {
     spans: tracing.accounting,
     logs: logAccounting,
-    logLinesDropped: () => logging.linesDropped() + (tracing.pipeline?.logLinesDropped() ?? 0),
+    logLinesDropped: logging.linesDropped,
   });
   const business = createBusinessMetrics(registry);
   const health = createHealth(config.healthCheckTimeoutMs);
-  const instrumentation =
-    tracing.pipeline !== undefined
-      ? createRequestInstrumentation(
-          tracing.sampler,
-          tracing.pipeline,
-          new RedMetrics(config.service, registry),
-          logger,
-          {
-            otlpRequestLogs: config.otlpRequestLogs,
-            writeRequestLog: logging.writeRequestLog,
-            logsViaPipeline: requestLogsToStdout,
-          },
-        )
-      : undefined;
+  const instrumentation = config.enabled
+    ? createRequestInstrumentation(tracing.tracer, new RedMetrics(config.service, registry), logger, {
+        otlpRequestLogs: config.otlpRequestLogs,
+        writeRequestLog: logging.writeRequestLog,
+      })
+    : undefined;
   const plugin = createFastifyPlugin({
     health,
     scrape: createExposition(registry),

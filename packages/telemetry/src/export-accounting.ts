@@ -1,17 +1,8 @@
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { WarnOnce } from './warn-once.ts';
 
-/** What the self-metrics read about one signal's export. */
-export interface ExportCounts {
-  readonly exported: number;
-  readonly inFlight: number;
-  readonly failedBatches: number;
-  queued(): number;
-  dropped(): number;
-}
-
 /** Where the items handed to a batch processor ended up: exported, failed in export, or refused (queue full). */
-export class ExportAccounting implements ExportCounts {
+export class ExportAccounting {
   inFlight = 0;
   exported = 0;
   failed = 0;

@@ -4,7 +4,6 @@ import pino, { type DestinationStream, type LevelWithSilent, type Logger } from 
 import { createBatchedDestination } from './log-destination.ts';
 import type { OtlpLogs } from './otlp-logs.ts';
 import { redactString, redactValue } from './redact.ts';
-import { isoTime, requestLogLine } from './span-records.ts';
 
 export interface Logging {
   logger: Logger;
@@ -69,7 +68,8 @@ export function createLogging(
   // Batched stdout with a bounded buffer: a slow reader costs log lines (counted), never request latency.
   const stdout = destination ? undefined : createBatchedDestination(1);
   const sink = (destination ?? stdout) as { write(line: string): unknown };
-  const serviceJson = JSON.stringify(service);
+  const levelAndTime = '{"level":"info"';
+  const serviceField = `,"service":${JSON.stringify(service)}`;
   const logger = pino(
     {
       level: level as LevelWithSilent,
@@ -136,16 +136,7 @@ export function createLogging(
     writeRequestLog(traceId, spanId, methodJson, routeJson, status, durationMs) {
       if (!logger.isLevelEnabled('info')) return;
       sink.write(
-        requestLogLine(
-          serviceJson,
-          isoTime(Date.now()),
-          traceId,
-          spanId,
-          methodJson,
-          routeJson,
-          status,
-          durationMs,
-        ),
+        `${levelAndTime}${isoTimeCached()}${serviceField},"trace_id":"${traceId}","span_id":"${spanId}","event":"http_request","method":${methodJson},"route":${routeJson},"status":${status},"duration_ms":${durationMs},"msg":"request completed"}\n`,
       );
     },
     linesDropped: () => stdout?.dropped() ?? 0,

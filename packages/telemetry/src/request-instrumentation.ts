@@ -1,51 +1,57 @@
 import {
   type Context,
   context,
-  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
-  SamplingDecision,
+  type Span,
   SpanKind,
+  SpanStatusCode,
   type TextMapGetter,
+  type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
 import { redactString } from './redact.ts';
-import { randomHexId, ServerSpan } from './server-span.ts';
-import type { SpanPipeline } from './span-pipeline.ts';
-import { NONE_16 } from './span-records.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
 interface RouteInfo {
   excluded: boolean;
-  /** `${method} ${template}` per method and its pipeline dictionary index, built on first use. */
-  spanNames: Map<string, { name: string; index: number }>;
+  /** `${method} ${template}` per method, built on first use instead of per request. */
+  spanNames: Map<string, string>;
   /** The template as a JSON string, for the hand-built request log line. */
   templateJson: string;
-  /** Dictionary index of the template in the export pipeline. */
-  routeIndex: number;
   series: RouteSeries | undefined;
   template: string;
 }
 
 interface RequestState {
-  span: ServerSpan;
+  start: number;
+  span: Span;
   ctx: Context;
-  nameIndex: number;
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
   series: RouteSeries;
   route: string | undefined;
-  routeIndex: number;
   routeJson: string;
 }
 
 const kRouteInfo = Symbol('vigil.routeInfo');
+
+function spanName(info: RouteInfo, method: string): string {
+  let name = info.spanNames.get(method);
+  if (name === undefined) {
+    name = `${method} ${info.template}`;
+    info.spanNames.set(method, name);
+  }
+  return name;
+}
 const kState = Symbol('vigil.requestState');
 
-type StatefulRequest = FastifyRequest & { [kState]?: RequestState | undefined };
+type StatefulRequest = FastifyRequest & { [kState]?: RequestState };
 
 const headerGetter: TextMapGetter<FastifyRequest['headers']> = {
   keys: (carrier) => Object.keys(carrier),
@@ -78,25 +84,18 @@ export interface RequestInstrumentation {
   onRoute(routeOptions: RouteOptions): void;
   onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   onError(request: FastifyRequest, reply: FastifyReply, error: Error, done: () => void): void;
-  onSend(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    payload: unknown,
-    done: (err: Error | null, payload?: unknown) => void,
-  ): void;
+  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
 }
 
 export interface RequestInstrumentationOptions {
   /** Export the request log line over OTLP too (sampled requests only); otherwise it goes to stdout only. */
   otlpRequestLogs?: boolean;
-  /** Writes the request log line on this thread (custom log destinations; pipeline unavailable). */
+  /** Writes the request log line without pino's generic path (see Logging.writeRequestLog). */
   writeRequestLog?: Logging['writeRequestLog'];
-  /** Request log lines are written by the export worker (the pipeline) rather than writeRequestLog. */
-  logsViaPipeline?: boolean;
 }
 
 const UNMATCHED_JSON = JSON.stringify(UNMATCHED_ROUTE);
-// Method names are a handful of tokens: their JSON form and dictionary index are computed once each.
+// Method names are a handful of tokens: their JSON form is computed once each.
 const methodJsonCache = new Map<string, string>();
 function methodJson(method: string): string {
   let json = methodJsonCache.get(method);
@@ -107,17 +106,8 @@ function methodJson(method: string): string {
   return json;
 }
 
-const NO_ATTRIBUTES = Object.freeze({});
-const NO_LINKS: never[] = [];
-
-/**
- * SERVER spans, RED metrics, request logs and `x-trace-id` from three Fastify hooks. The span is a
- * ServerSpan (see server-span.ts) sampled by the configured SDK sampler; when the response is sent its
- * record goes to the export pipeline, which exports it and writes the request log line off this thread.
- */
 export function createRequestInstrumentation(
-  sampler: Sampler,
-  pipeline: SpanPipeline,
+  tracer: Tracer,
   red: RedMetrics,
   logger: Logger,
   options: RequestInstrumentationOptions = {},
@@ -125,60 +115,35 @@ export function createRequestInstrumentation(
   const unmatched = red.route(UNMATCHED_ROUTE);
   const exportRequestLogs = options.otlpRequestLogs === true;
   const writeRequestLog = options.writeRequestLog;
-  const logsViaPipeline = options.logsViaPipeline === true;
-  const methodIndexes = new Map<string, number>();
-  function methodIndex(method: string): number {
-    let index = methodIndexes.get(method);
-    if (index === undefined) {
-      index = pipeline.intern(method);
-      if (methodIndexes.size < 64) methodIndexes.set(method, index);
-    }
-    return index;
-  }
-  function spanName(info: RouteInfo | undefined, method: string): { name: string; index: number } {
-    if (info === undefined) return { name: method, index: methodIndex(method) };
-    let found = info.spanNames.get(method);
-    if (found === undefined) {
-      const name = `${method} ${info.template}`;
-      found = { name, index: pipeline.intern(name) };
-      if (info.spanNames.size < 16) info.spanNames.set(method, found);
-    }
-    return found;
-  }
 
-  function writeLocally(
+  function logRequest(
     request: FastifyRequest,
     state: RequestState,
     status: number,
     durationMs: number,
   ): void {
-    writeRequestLog?.(
-      state.span.traceId,
-      state.span.spanId,
-      methodJson(request.method),
-      state.routeJson,
-      status,
-      durationMs,
-    );
-  }
-
-  function logOverOtlp(
-    request: FastifyRequest,
-    state: RequestState,
-    status: number,
-    durationMs: number,
-  ): void {
+    if (writeRequestLog !== undefined && !(exportRequestLogs && state.sampled)) {
+      writeRequestLog(
+        state.traceId,
+        state.spanId,
+        methodJson(request.method),
+        state.routeJson,
+        status,
+        durationMs,
+      );
+      return;
+    }
     logger.info(
       {
         event: 'http_request',
         method: request.method,
         route: state.route ?? UNMATCHED_ROUTE,
         status,
-        duration_ms: Math.round(durationMs * 1000) / 1000,
+        duration_ms: durationMs,
         [TRUSTED_FIELDS]: true,
         // The server span already carries method, route, status and duration; the OTLP copy of this line
         // cost ~40 µs of CPU per request, so it is opt-in (VIGIL_OTLP_REQUEST_LOGS=on) and sampled-only.
-        [NOT_EXPORTED]: false,
+        [NOT_EXPORTED]: !exportRequestLogs || !state.sampled,
         [LOG_CONTEXT]: state.ctx,
       },
       'request completed',
@@ -193,7 +158,6 @@ export function createRequestInstrumentation(
         excluded,
         template,
         templateJson: JSON.stringify(template),
-        routeIndex: excluded ? NONE_16 : pipeline.intern(template),
         spanNames: new Map(),
         series: excluded ? undefined : red.route(template),
       };
@@ -209,45 +173,44 @@ export function createRequestInstrumentation(
         done();
         return;
       }
+      const route = info?.template;
       const method = request.method;
       const headers = request.headers;
       // Most requests carry no trace context (probes, first hops): skip both propagators for them.
-      const parentContext =
+      const parent =
         headers.traceparent === undefined && headers.baggage === undefined
           ? ROOT_CONTEXT
           : propagation.extract(ROOT_CONTEXT, headers, headerGetter);
-      const found = parentContext === ROOT_CONTEXT ? undefined : trace.getSpanContext(parentContext);
-      const parent = found !== undefined && isSpanContextValid(found) ? found : undefined;
-      const traceId = parent?.traceId ?? randomHexId(16);
-      const { name, index: nameIndex } = spanName(info, method);
-      const result = sampler.shouldSample(
-        parentContext,
-        traceId,
-        name,
-        SpanKind.SERVER,
-        NO_ATTRIBUTES,
-        NO_LINKS,
-      );
-      const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
-      const span = new ServerSpan(
-        traceId,
-        sampled ? 1 : 0,
+      const span = tracer.startSpan(
+        info === undefined ? method : spanName(info, method),
+        { kind: SpanKind.SERVER },
         parent,
-        result.decision !== SamplingDecision.NOT_RECORD,
-        result.traceState ?? parent?.traceState,
       );
-      if (result.attributes !== undefined) span.setAttributes(result.attributes);
-      const ctx = trace.setSpan(parentContext, span);
+      // Attributes only on recording spans: an unsampled request skips building and validating them (the
+      // SDK cleans options.attributes twice per startSpan). The configured samplers (always_on/off,
+      // traceidratio, parentbased) decide on the trace id alone, so they lose nothing.
+      if (span.isRecording()) {
+        const url = request.url;
+        const query = url.indexOf('?');
+        span.setAttribute('http.request.method', method);
+        span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
+        span.setAttribute('url.scheme', 'http');
+        if (route !== undefined) span.setAttribute('http.route', route);
+      }
+      const spanContext = span.spanContext();
+      const ctx = trace.setSpan(parent, span);
       (request as StatefulRequest)[kState] = {
+        start: performance.now(),
         span,
         ctx,
-        nameIndex,
+        traceId: spanContext.traceId,
+        spanId: spanContext.spanId,
+        sampled: (spanContext.traceFlags & 1) === 1,
         series: info?.series ?? unmatched,
-        route: info?.template,
-        routeIndex: info?.routeIndex ?? NONE_16,
+        route,
         routeJson: info?.templateJson ?? UNMATCHED_JSON,
       };
-      reply.header('x-trace-id', traceId);
+      reply.header('x-trace-id', spanContext.traceId);
       // Body chunks arrive on socket callbacks outside this context; binding the request's emitter keeps
       // the span active through parsing, the handler and the error handler.
       if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
@@ -268,43 +231,26 @@ export function createRequestInstrumentation(
       done();
     },
 
-    // The span, RED series and log line end when the response is handed to the socket (onSend): cheaper
-    // than onResponse, which costs Fastify two listeners on the response per request.
-    onSend(request, reply, payload, done) {
+    onResponse(request, reply, done) {
       const state = (request as StatefulRequest)[kState];
       if (state === undefined) {
-        done(null, payload);
+        done();
         return;
       }
-      (request as StatefulRequest)[kState] = undefined;
-      const span = state.span;
-      const durationMs = performance.now() - span.startPerfMs;
+      const elapsedMs = performance.now() - state.start;
       const status = reply.statusCode;
-      const sampled = span.traceFlags === 1;
+      const span = state.span;
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       state.series
         .series(request.method, status)
-        .observe(durationMs / 1000, sampled ? span.traceId : undefined);
-      const infoLogs = logger.isLevelEnabled('info');
-      const overOtlp = infoLogs && exportRequestLogs && sampled;
-      const viaPipeline = infoLogs && logsViaPipeline && !overOtlp;
-      let handedOver = false;
-      if (span.recording || viaPipeline) {
-        const url = request.url;
-        const query = url.indexOf('?');
-        handedOver = pipeline.record({
-          span,
-          nameIndex: state.nameIndex,
-          routeIndex: state.routeIndex,
-          methodIndex: methodIndex(request.method),
-          path: span.recording ? (query === -1 ? url : url.slice(0, query)) : undefined,
-          status,
-          durationMs,
-          log: viaPipeline,
-        });
-      }
-      if (overOtlp) logOverOtlp(request, state, status, durationMs);
-      else if (infoLogs && !(viaPipeline && handedOver)) writeLocally(request, state, status, durationMs);
-      done(null, payload);
+        .observe(elapsedMs / 1000, state.sampled ? state.traceId : undefined);
+      // No context.with: the line carries its trace context explicitly (LOG_CONTEXT).
+      logRequest(request, state, status, Math.round(elapsedMs * 1000) / 1000);
+      done();
     },
   };
 }

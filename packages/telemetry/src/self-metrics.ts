@@ -1,9 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ExportCounts } from './export-accounting.ts';
+import type { ExportAccounting } from './export-accounting.ts';
 
 export interface SelfMetricsSources {
-  spans: ExportCounts;
-  logs: ExportCounts;
+  spans: ExportAccounting;
+  logs: ExportAccounting;
   /** JSON log lines the stdout buffer had to drop (destination too slow). */
   logLinesDropped: () => number;
 }

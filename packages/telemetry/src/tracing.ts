@@ -1,67 +1,79 @@
-import { ProxyTracerProvider, type Tracer } from '@opentelemetry/api';
+import { type Context, ProxyTracerProvider, type Span, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Resource } from '@opentelemetry/resources';
-import { type Sampler, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config.ts';
-import { ExportAccounting, type ExportCounts } from './export-accounting.ts';
+import { countingExporter, ExportAccounting, queueLengthReader } from './export-accounting.ts';
 import { installProcessGlobals } from './process-globals.ts';
 import { buildSampler } from './sampler-config.ts';
-import { PipelineSpanProcessor, SpanPipeline } from './span-pipeline.ts';
 import type { WarnOnce } from './warn-once.ts';
 
 export interface Tracing {
   tracer: Tracer;
-  sampler: Sampler;
-  /** Export worker for server spans, SDK spans and request log lines; absent when telemetry is off. */
-  pipeline: SpanPipeline | undefined;
-  accounting: ExportCounts;
+  accounting: ExportAccounting;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
+const SAMPLED = 1;
 const MAX_QUEUE_SIZE = 4096;
-export const SCOPE_NAME = '@vigil/telemetry';
 
-export function createTracing(
-  config: TelemetryConfig,
-  resource: Resource,
-  warnOnce: WarnOnce,
-  options: { requestLogsToStdout: boolean },
-): Tracing {
-  const sampler = buildSampler(config.sampler);
-  const pipeline = config.enabled
-    ? new SpanPipeline({
-        serviceName: config.service,
-        resourceAttributes: resource.attributes as Record<string, string | number | boolean>,
-        tracesEndpoint: config.tracesEndpoint,
-        maxQueueSize: MAX_QUEUE_SIZE,
-        scopeName: SCOPE_NAME,
-        scopeVersion: config.version,
-        logsToStdout: options.requestLogsToStdout,
-        warnOnce,
-      })
-    : undefined;
-  // The SDK still creates every span other than the request's SERVER span (client calls, manual spans);
-  // finished ones go to the export worker through the pipeline instead of a batch processor here.
-  const spanProcessors: SpanProcessor[] =
-    pipeline !== undefined && config.tracesEndpoint ? [new PipelineSpanProcessor(pipeline)] : [];
-  const provider = new TracerProvider({ resource, sampler, spanProcessors });
+/** Counts every sampled span offered to the batch processor, so overflow drops can be derived. */
+class CountingSpanProcessor implements SpanProcessor {
+  readonly #inner: SpanProcessor;
+  readonly #accounting: ExportAccounting;
+  #shutDown = false;
+
+  constructor(inner: SpanProcessor, accounting: ExportAccounting) {
+    this.#inner = inner;
+    this.#accounting = accounting;
+  }
+  onStart(span: Span & Parameters<SpanProcessor['onStart']>[0], parentContext: Context): void {
+    this.#inner.onStart(span, parentContext);
+  }
+  onEnd(span: Parameters<SpanProcessor['onEnd']>[0]): void {
+    if ((span.spanContext().traceFlags & SAMPLED) !== 0) this.#accounting.offer(this.#shutDown);
+    this.#inner.onEnd(span);
+  }
+  forceFlush(): Promise<void> {
+    return this.#inner.forceFlush();
+  }
+  shutdown(): Promise<void> {
+    this.#shutDown = true;
+    return this.#inner.shutdown();
+  }
+}
+
+export function createTracing(config: TelemetryConfig, resource: Resource, warnOnce: WarnOnce): Tracing {
+  const accounting = new ExportAccounting(MAX_QUEUE_SIZE);
+  const spanProcessors: SpanProcessor[] = [];
+  if (config.enabled && config.tracesEndpoint) {
+    const exporter = countingExporter(
+      new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: 3000 }),
+      accounting,
+      'traces',
+      warnOnce,
+    );
+    const batch = new BatchSpanProcessor({
+      exporter: exporter as ConstructorParameters<typeof BatchSpanProcessor>[0]['exporter'],
+      maxQueueSize: MAX_QUEUE_SIZE,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 1000,
+      exportTimeoutMillis: 4000,
+    });
+    accounting.attachQueue(queueLengthReader(batch, '_finishedSpans'));
+    spanProcessors.push(new CountingSpanProcessor(batch, accounting));
+  }
+  const provider = new TracerProvider({ resource, sampler: buildSampler(config.sampler), spanProcessors });
   if (config.enabled) installProcessGlobals(provider);
   const tracer = config.enabled
-    ? provider.getTracer(SCOPE_NAME, config.version)
+    ? provider.getTracer('@vigil/telemetry', config.version)
     : // A proxy with no delegate hands out the no-op tracer: VIGIL_TELEMETRY=off creates no spans.
-      new ProxyTracerProvider().getTracer(SCOPE_NAME);
+      new ProxyTracerProvider().getTracer('@vigil/telemetry');
   return {
     tracer,
-    sampler,
-    pipeline,
-    accounting: pipeline ?? new ExportAccounting(MAX_QUEUE_SIZE),
-    forceFlush: async () => {
-      await provider.forceFlush();
-      await pipeline?.flush();
-    },
-    shutdown: async () => {
-      await provider.shutdown();
-      await pipeline?.shutdown();
-    },
+    accounting,
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
   };
 }

@@ -73,10 +73,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const business = createBusinessMetrics(registry);
   const health = createHealth(config.healthCheckTimeoutMs);
   const instrumentation = config.enabled
-    ? createRequestInstrumentation(tracing.tracer, new RedMetrics(config.service, registry), logger, {
-        otlpRequestLogs: config.otlpRequestLogs,
-        writeRequestLog: logging.writeRequestLog,
-      })
+    ? createRequestInstrumentation(
+        tracing.sampler,
+        tracing.serverSpans,
+        new RedMetrics(config.service, registry),
+        logger,
+        {
+          otlpRequestLogs: config.otlpRequestLogs,
+          writeRequestLog: logging.writeRequestLog,
+        },
+      )
     : undefined;
   const plugin = createFastifyPlugin({
     health,

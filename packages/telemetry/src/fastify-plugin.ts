@@ -22,7 +22,7 @@ export function createFastifyPlugin(parts: PluginParts): FastifyPluginAsync {
       app.addHook('onRoute', instrumentation.onRoute);
       app.addHook('onRequest', instrumentation.onRequest);
       app.addHook('onError', instrumentation.onError);
-      app.addHook('onResponse', instrumentation.onResponse);
+      app.addHook('onSend', instrumentation.onSend);
     }
     // After the span hook, so injected faults are recorded on the request's span.
     await app.register(faultsFastifyPlugin, parts.faults ?? {});

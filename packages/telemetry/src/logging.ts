@@ -47,14 +47,24 @@ interface InternalFields {
   [LOG_CONTEXT]?: Context;
 }
 
-// Under load many lines share a millisecond; formatting the ISO string once per ms is measurably cheaper.
+// Under load many lines share a millisecond, and every line of a second shares its date and time: the
+// ISO string is built once per second, and only its milliseconds once per millisecond.
 let lastMs = 0;
 let lastTime = '';
+let lastSecond = -1;
+let secondPrefix = '';
 function isoTimeCached(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+    const second = Math.floor(now / 1000);
+    if (second !== lastSecond) {
+      lastSecond = second;
+      // "YYYY-MM-DDTHH:MM:SS." of a whole second.
+      secondPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
+    }
+    const ms = now - second * 1000;
+    lastTime = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
   }
   return lastTime;
 }

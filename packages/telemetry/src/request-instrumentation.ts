@@ -1,20 +1,23 @@
 import {
+  type Attributes,
   type Context,
   context,
+  isSpanContextValid,
+  type Link,
   propagation,
   ROOT_CONTEXT,
-  type Span,
+  SamplingDecision,
   SpanKind,
-  SpanStatusCode,
   type TextMapGetter,
-  type Tracer,
   trace,
 } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
 import { redactString } from './redact.ts';
+import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
 interface RouteInfo {
@@ -29,10 +32,8 @@ interface RouteInfo {
 
 interface RequestState {
   start: number;
-  span: Span;
+  span: ServerSpan;
   ctx: Context;
-  traceId: string;
-  spanId: string;
   sampled: boolean;
   series: RouteSeries;
   route: string | undefined;
@@ -51,7 +52,7 @@ function spanName(info: RouteInfo, method: string): string {
 }
 const kState = Symbol('vigil.requestState');
 
-type StatefulRequest = FastifyRequest & { [kState]?: RequestState };
+type StatefulRequest = FastifyRequest & { [kState]?: RequestState | undefined };
 
 const headerGetter: TextMapGetter<FastifyRequest['headers']> = {
   keys: (carrier) => Object.keys(carrier),
@@ -84,7 +85,12 @@ export interface RequestInstrumentation {
   onRoute(routeOptions: RouteOptions): void;
   onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   onError(request: FastifyRequest, reply: FastifyReply, error: Error, done: () => void): void;
-  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+  onSend(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    done: (err: Error | null, payload?: unknown) => void,
+  ): void;
 }
 
 export interface RequestInstrumentationOptions {
@@ -106,8 +112,17 @@ function methodJson(method: string): string {
   return json;
 }
 
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+const NO_LINKS: Link[] = [];
+
+/**
+ * SERVER spans, RED metrics, request logs and `x-trace-id` from three Fastify hooks. The span is a
+ * ServerSpan (server-span.ts) sampled by the configured SDK sampler and handed to the SDK's span
+ * processors when the response is sent (onSend: no per-request response listeners, unlike onResponse).
+ */
 export function createRequestInstrumentation(
-  tracer: Tracer,
+  sampler: Sampler,
+  spanExport: ServerSpanExport,
   red: RedMetrics,
   logger: Logger,
   options: RequestInstrumentationOptions = {},
@@ -124,8 +139,8 @@ export function createRequestInstrumentation(
   ): void {
     if (writeRequestLog !== undefined && !(exportRequestLogs && state.sampled)) {
       writeRequestLog(
-        state.traceId,
-        state.spanId,
+        state.span.traceId,
+        state.span.spanId,
         methodJson(request.method),
         state.routeJson,
         status,
@@ -177,40 +192,54 @@ export function createRequestInstrumentation(
       const method = request.method;
       const headers = request.headers;
       // Most requests carry no trace context (probes, first hops): skip both propagators for them.
-      const parent =
+      const parentContext =
         headers.traceparent === undefined && headers.baggage === undefined
           ? ROOT_CONTEXT
           : propagation.extract(ROOT_CONTEXT, headers, headerGetter);
-      const span = tracer.startSpan(
-        info === undefined ? method : spanName(info, method),
-        { kind: SpanKind.SERVER },
-        parent,
+      const found = parentContext === ROOT_CONTEXT ? undefined : trace.getSpanContext(parentContext);
+      const parent = found !== undefined && isSpanContextValid(found) ? found : undefined;
+      const traceId = parent?.traceId ?? randomHexId(16);
+      const name = info === undefined ? method : spanName(info, method);
+      const result = sampler.shouldSample(
+        parentContext,
+        traceId,
+        name,
+        SpanKind.SERVER,
+        NO_ATTRIBUTES,
+        NO_LINKS,
       );
-      // Attributes only on recording spans: an unsampled request skips building and validating them (the
-      // SDK cleans options.attributes twice per startSpan). The configured samplers (always_on/off,
-      // traceidratio, parentbased) decide on the trace id alone, so they lose nothing.
-      if (span.isRecording()) {
+      const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
+      const span = new ServerSpan(
+        name,
+        traceId,
+        sampled,
+        result.decision !== SamplingDecision.NOT_RECORD,
+        parent,
+        result.traceState ?? parent?.traceState,
+        spanExport,
+      );
+      // Attributes only on recording spans (an unsampled request builds none).
+      if (span.recording) {
         const url = request.url;
         const query = url.indexOf('?');
-        span.setAttribute('http.request.method', method);
-        span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
-        span.setAttribute('url.scheme', 'http');
-        if (route !== undefined) span.setAttribute('http.route', route);
+        const attributes = span.attributes;
+        if (result.attributes !== undefined) span.setAttributes(result.attributes);
+        attributes['http.request.method'] = method;
+        attributes['url.path'] = query === -1 ? url : url.slice(0, query);
+        attributes['url.scheme'] = 'http';
+        if (route !== undefined) attributes['http.route'] = route;
       }
-      const spanContext = span.spanContext();
-      const ctx = trace.setSpan(parent, span);
+      const ctx = new SpanContextOverlay(parentContext, span);
       (request as StatefulRequest)[kState] = {
         start: performance.now(),
         span,
         ctx,
-        traceId: spanContext.traceId,
-        spanId: spanContext.spanId,
-        sampled: (spanContext.traceFlags & 1) === 1,
+        sampled,
         series: info?.series ?? unmatched,
         route,
         routeJson: info?.templateJson ?? UNMATCHED_JSON,
       };
-      reply.header('x-trace-id', spanContext.traceId);
+      reply.header('x-trace-id', traceId);
       // Body chunks arrive on socket callbacks outside this context; binding the request's emitter keeps
       // the span active through parsing, the handler and the error handler.
       if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) {
@@ -231,26 +260,23 @@ export function createRequestInstrumentation(
       done();
     },
 
-    onResponse(request, reply, done) {
+    onSend(request, reply, payload, done) {
       const state = (request as StatefulRequest)[kState];
       if (state === undefined) {
-        done();
+        done(null, payload);
         return;
       }
+      // onSend can run twice for one request (an error while serialising is sent again): count it once.
+      (request as StatefulRequest)[kState] = undefined;
       const elapsedMs = performance.now() - state.start;
       const status = reply.statusCode;
-      const span = state.span;
-      if (span.isRecording()) {
-        span.setAttribute('http.response.status_code', status);
-        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      }
+      state.span.finish(status);
       state.series
         .series(request.method, status)
-        .observe(elapsedMs / 1000, state.sampled ? state.traceId : undefined);
+        .observe(elapsedMs / 1000, state.sampled ? state.span.traceId : undefined);
       // No context.with: the line carries its trace context explicitly (LOG_CONTEXT).
       logRequest(request, state, status, Math.round(elapsedMs * 1000) / 1000);
-      done();
+      done(null, payload);
     },
   };
 }

@@ -1,15 +1,25 @@
 import { type Context, ProxyTracerProvider, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  type Sampler,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from './config.ts';
 import { countingExporter, ExportAccounting, queueLengthReader } from './export-accounting.ts';
 import { installProcessGlobals } from './process-globals.ts';
 import { buildSampler } from './sampler-config.ts';
+import type { ServerSpanExport } from './server-span.ts';
 import type { WarnOnce } from './warn-once.ts';
 
 export interface Tracing {
   tracer: Tracer;
+  /** The provider's sampler: request spans (ServerSpan) are sampled by it too. */
+  sampler: Sampler;
+  /** Where finished request spans go: the same processors, resource and scope as the tracer's spans. */
+  serverSpans: ServerSpanExport;
   accounting: ExportAccounting;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -64,7 +74,8 @@ export function createTracing(config: TelemetryConfig, resource: Resource, warnO
     accounting.attachQueue(queueLengthReader(batch, '_finishedSpans'));
     spanProcessors.push(new CountingSpanProcessor(batch, accounting));
   }
-  const provider = new TracerProvider({ resource, sampler: buildSampler(config.sampler), spanProcessors });
+  const sampler = buildSampler(config.sampler);
+  const provider = new TracerProvider({ resource, sampler, spanProcessors });
   if (config.enabled) installProcessGlobals(provider);
   const tracer = config.enabled
     ? provider.getTracer('@vigil/telemetry', config.version)
@@ -72,6 +83,12 @@ export function createTracing(config: TelemetryConfig, resource: Resource, warnO
       new ProxyTracerProvider().getTracer('@vigil/telemetry');
   return {
     tracer,
+    sampler,
+    serverSpans: {
+      processor: spanProcessors[0],
+      resource,
+      scope: { name: '@vigil/telemetry', version: config.version },
+    },
     accounting,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),

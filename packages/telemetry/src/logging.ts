@@ -69,6 +69,16 @@ function isoTimeCached(): string {
   return lastTime;
 }
 
+/** `{ reqId }` as Fastify's per-request child logger binds it (a generated counter, `req-<n>`). */
+function isRequestIdOnly(bindings: object): boolean {
+  let keys = 0;
+  for (const key in bindings) {
+    if (key !== 'reqId' || ++keys > 1) return false;
+  }
+  const reqId = (bindings as { reqId?: unknown }).reqId;
+  return typeof reqId === 'string' && /^req-[0-9a-z]+$/.test(reqId);
+}
+
 export function createLogging(
   service: string,
   level: string,
@@ -136,7 +146,9 @@ export function createLogging(
     options?: object,
   ) => Logger;
   logger.child = function redactingChild(this: Logger, bindings: object, options?: object) {
-    return originalChild.call(this, redactValue(bindings) as object, options);
+    // Fastify makes one child per request with only its generated request id: nothing to redact there.
+    const safe = isRequestIdOnly(bindings) ? bindings : (redactValue(bindings) as object);
+    return originalChild.call(this, safe, options);
   } as unknown as typeof logger.child;
   return {
     logger,

@@ -61,7 +61,23 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
     return timingSafeEqual(digest(header), expected);
   }
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style, so the common case (no active fault) costs no promise: only requests that may be
+  // affected by a fault, and the admin API's token check, take the async path.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (registry.isEmpty() && !request.url.startsWith('/admin/faults')) {
+      done();
+      return;
+    }
+    applyFaults(request, reply).then((sent) => {
+      // A hook that has sent the reply must not continue the lifecycle.
+      if (sent !== reply) done();
+    }, done);
+  });
+
+  async function applyFaults(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
     if (request.url.startsWith('/admin/faults')) {
       if (!authorized(request))
         return sendError(reply, 401, 'UNAUTHORIZED', 'missing or invalid admin token');
@@ -95,7 +111,8 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
         `injected error fault ${faults.error.id}`,
       );
     }
-  });
+    return undefined;
+  }
 
   app.get('/admin/faults', async () => ({ items: registry.list() }));
 

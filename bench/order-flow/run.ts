@@ -1,5 +1,6 @@
 // End-to-end POST /orders through the gateway, telemetry on (100% sampling, spans and logs
 // exported to a live hub). Usage: node bench/order-flow/run.ts [--rate 100] [--seconds 15] [--runs 3] [--warmup 10]
+// [--sampling 1] (a ratio below 1 sets parentbased_traceidratio on the six services; 1 = the default, every trace).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '10' },
+    sampling: { type: 'string', default: '1' },
   },
 });
 const rate = Number(values.rate);
@@ -28,6 +30,8 @@ const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const connections = Number(values.connections);
 const warmupSeconds = Number(values.warmup);
+const sampling = Number(values.sampling);
+if (!(sampling > 0 && sampling <= 1)) throw new Error('--sampling must be in (0, 1]');
 
 const PROCESSES: ServiceName[] = [
   'hub',
@@ -161,13 +165,18 @@ async function load(stack: Stack, label: string): Promise<Result> {
   };
 }
 
-const stack = await startStack({
-  hub: true,
-  env: {
-    payment: { PAYMENT_LATENCY_MEDIAN_MS: '6', PAYMENT_LATENCY_SIGMA: '0.5' },
-    user: { LOG_LEVEL: 'info' },
-  },
-});
+const SERVICES: ServiceName[] = ['user', 'product', 'payment', 'notification', 'order', 'gateway'];
+const samplerEnv: Record<string, string> =
+  sampling < 1
+    ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(sampling) }
+    : {};
+const serviceEnv = Object.fromEntries(SERVICES.map((name) => [name, { ...samplerEnv }])) as Record<
+  ServiceName,
+  Record<string, string>
+>;
+Object.assign(serviceEnv.payment, { PAYMENT_LATENCY_MEDIAN_MS: '6', PAYMENT_LATENCY_SIGMA: '0.5' });
+Object.assign(serviceEnv.user, { LOG_LEVEL: 'info' });
+const stack = await startStack({ hub: true, env: serviceEnv });
 try {
   for (let id = 1; id <= 5; id++) await setStock(stack.url('product'), id, 1_000_000);
   // Warm-up: JIT, SQLite caches, connection pools.
@@ -189,6 +198,7 @@ try {
   console.log(
     JSON.stringify({
       summary: true,
+      sampling,
       rate,
       seconds,
       runs,

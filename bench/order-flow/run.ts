@@ -83,6 +83,28 @@ function orderBody(): string {
   });
 }
 
+/**
+ * Event-loop delay of each service since the previous call (prom-client's monitor, 20 ms resolution,
+ * reset by every scrape; nothing else scrapes the test stack): a stall in one service (GC, a synchronous
+ * SQLite checkpoint, a span batch being encoded) shows up here even when the end-to-end percentiles
+ * cannot say where it was.
+ */
+async function eventLoopStats(stack: Stack): Promise<Record<string, { p99_ms: number; max_ms: number }>> {
+  const out: Record<string, { p99_ms: number; max_ms: number }> = {};
+  for (const name of SERVICES) {
+    const text = await (await fetch(`${stack.url(name)}/metrics`)).text();
+    const read = (metric: string) => {
+      const match = new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'm').exec(text);
+      return match ? Math.round(Number(match[1]) * 1e4) / 10 : Number.NaN;
+    };
+    out[name] = {
+      p99_ms: read('nodejs_eventloop_lag_p99_seconds'),
+      max_ms: read('nodejs_eventloop_lag_max_seconds'),
+    };
+  }
+  return out;
+}
+
 /** Constant-rate open-loop orders: latency from each order's scheduled start (see bench/lib/open-loop.ts). */
 async function fixedRate(stack: Stack, label: string, rate: number, duration = seconds): Promise<Result> {
   const run = `${label}-${Date.now()}`;
@@ -191,10 +213,13 @@ try {
   // hub's tables reach their steady state (the first measured run was otherwise 2–8× slower at p99).
   if (warmupSeconds > 0) await fixedRate(stack, 'warm-up', rate, warmupSeconds);
   const fixed: Result[] = [];
+  await eventLoopStats(stack); // a scrape resets prom-client's delay histogram: measure the fixed-rate runs only
   for (let i = 0; i < runs; i++) fixed.push(await fixedRate(stack, `rate-${rate}`, rate));
+  const fixedRateLag = await eventLoopStats(stack);
   const open: Result[] = [];
   for (let i = 0; i < runs; i++) open.push(await load(stack, `max-${connections}c`));
   for (const r of [...fixed, ...open]) console.log(JSON.stringify(r));
+  console.log(JSON.stringify({ event_loop_during_fixed_rate: fixedRateLag }));
   console.log(
     JSON.stringify({
       summary: true,

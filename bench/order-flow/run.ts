@@ -1,6 +1,7 @@
 // End-to-end POST /orders through the gateway, telemetry on (100% sampling, spans and logs
 // exported to a live hub). Usage: node bench/order-flow/run.ts [--rate 100] [--seconds 15] [--runs 3] [--warmup 10]
-// [--sampling 1] (a ratio below 1 sets parentbased_traceidratio on the six services; 1 = the default, every trace).
+// [--sampling 1] (a ratio below 1 sets parentbased_traceidratio on the six services; 1 = the default, every trace)
+// [--telemetry off] (diagnostic only: VIGIL_TELEMETRY=off on the six services, to see what telemetry costs the flow).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     warmup: { type: 'string', default: '10' },
     sampling: { type: 'string', default: '1' },
+    telemetry: { type: 'string', default: 'on' },
   },
 });
 const rate = Number(values.rate);
@@ -223,6 +225,7 @@ try {
   console.log(
     JSON.stringify({
       summary: true,
+      telemetry: values.telemetry,
       sampling,
       rate,
       seconds,

@@ -75,8 +75,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     SUDO="sudo"
   fi
   say "installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq >&2 || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2 \
     || die "apt-get install ${missing[*]} failed"
 fi
 

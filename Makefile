@@ -8,7 +8,7 @@ export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_H
 # Debian packages each target needs.
 RUNTIME_DEBS := prometheus prometheus-alertmanager
 TEST_DEBS := $(RUNTIME_DEBS) chromium
-VIGIL := node packages/cli/src/main.ts
+VIGIL := ./vigil
 
 .PHONY: bootstrap start stop status test bench lint typecheck cycles check help
 

@@ -79,5 +79,12 @@ describe.skipIf(slowSkipped || !canRun)('scripts/bootstrap.sh on a fresh clone',
     expect(second.output).not.toMatch(/install/i);
     expect(second.output).toContain('ready: node v24.');
     expect(second.ms).toBeLessThan(10_000);
+
+    // The README's commands use ./vigil: it must work from a plain shell (system PATH, no
+    // node_modules/.bin), with the project's Node 24 rather than the system one.
+    const cli = await run('./vigil', ['--help'], clone, 30_000);
+    expect(cli.code, cli.output).toBe(0);
+    expect(cli.output).toContain('usage: vigil <command>');
+    expect(cli.output).not.toMatch(/install/i);
   }, 200_000);
 });

@@ -32,6 +32,8 @@ interface Running {
   logOffset: number;
   consecutiveRestarts: number;
   restartTimer: NodeJS.Timeout | undefined;
+  /** Set once the component was first seen ready: from then on any death, in any state, is restarted. */
+  supervised: boolean;
 }
 
 export function initialComponentState(c: Component, ctx: StartContext, layout: VarLayout): ComponentState {
@@ -71,6 +73,7 @@ export class Supervisor {
         logOffset: 0,
         consecutiveRestarts: 0,
         restartTimer: undefined,
+        supervised: false,
       });
     }
   }
@@ -130,6 +133,7 @@ export class Supervisor {
       return false;
     }
     run.state.status = 'ready';
+    run.supervised = true;
     this.#save();
     say(`✓ ${name} ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     return true;
@@ -149,7 +153,9 @@ export class Supervisor {
       if (run.child !== child || run.exited) return;
       run.exited = why;
       run.state.process = null;
-      if (!this.#stopping && run.state.status === 'ready') this.#scheduleRestart(run, why);
+      // Once supervised, a death while ready, starting (a restart not yet ready) or anything else is
+      // restarted; only the first start-up of `vigil start` fails fast (startAll reports it).
+      if (!this.#stopping && run.supervised) this.#scheduleRestart(run, why);
       else if (!this.#stopping) this.#save();
     };
     child.once('error', (err) => onGone(err.message));
@@ -159,12 +165,15 @@ export class Supervisor {
   #scheduleRestart(run: Running, why: string): void {
     const { say } = this.#opts;
     const maxRestarts = this.#opts.maxRestarts ?? 5;
+    if (run.restartTimer) return; // already scheduled (a second report of the same death)
     if (Date.now() - run.startedAt > (this.#opts.stableAfterMs ?? 60_000)) run.consecutiveRestarts = 0;
     if (run.consecutiveRestarts >= maxRestarts) {
       run.state.status = 'failed';
       this.#save();
       say(
-        `${stamp()} ✗ ${run.component.name} died (${why}); gave up after ${maxRestarts} restarts, see ${run.state.log}`,
+        `${stamp()} ✗ ${run.component.name} is in a crash loop: died (${why}) ${maxRestarts + 1} times in a row ` +
+          `without staying up ${Math.round((this.#opts.stableAfterMs ?? 60_000) / 1000)} s; ` +
+          `gave up after ${maxRestarts} restarts, see ${run.state.log}`,
       );
       return;
     }
@@ -186,17 +195,22 @@ export class Supervisor {
         this.#scheduleRestart(run, (err as Error).message);
         return;
       }
+      const child = run.child;
       void waitReady(run.state.readyUrl, run.component.readyTimeoutMs ?? 30_000, () =>
-        run.exited || this.#stopping ? 'gone' : undefined,
-      ).then((outcome) => {
-        if (run.exited || this.#stopping) return;
+        run.exited || this.#stopping || run.child !== child ? 'gone' : undefined,
+      ).then(async (outcome) => {
+        // A death during this start was already handed to #scheduleRestart by the exit handler.
+        if (run.exited || this.#stopping || run.child !== child) return;
         if (outcome.ready) {
           run.state.status = 'ready';
           this.#save();
           say(`${stamp()} ✓ ${run.component.name} is back (pid ${run.state.process?.pid})`);
-        } else {
-          say(`${stamp()} ✗ ${run.component.name} restarted but is not ready: ${outcome.reason}`);
+          return;
         }
+        // Alive but never ready: stop it and count it as a failed attempt (the exit handler restarts it).
+        say(`${stamp()} ✗ ${run.component.name} restarted but is not ready: ${outcome.reason}; stopping it`);
+        const ref = run.state.process;
+        if (ref) await terminate([ref], this.#opts.stopGraceMs ?? 10_000);
       });
     }, delay);
   }

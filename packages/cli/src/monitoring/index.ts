@@ -1,5 +1,10 @@
 export type { BinaryCommand } from './monitoring-commands.ts';
-export { alertmanagerCommand, prometheusCommand } from './monitoring-commands.ts';
+export {
+  alertmanagerCommand,
+  lifecycleRequested,
+  PROMETHEUS_LIFECYCLE_ENV,
+  prometheusCommand,
+} from './monitoring-commands.ts';
 export {
   alertmanagerComponent,
   prometheusComponent,

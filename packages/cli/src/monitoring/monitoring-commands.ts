@@ -9,10 +9,18 @@ export interface BinaryCommand {
   readonly args: readonly string[];
 }
 
+/** Set to 1/true/on to open Prometheus' lifecycle API (`/-/reload`, `/-/quit`) in local mode. */
+export const PROMETHEUS_LIFECYCLE_ENV = 'VIGIL_PROMETHEUS_LIFECYCLE';
+
+export function lifecycleRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|on|yes)$/i.test(env[PROMETHEUS_LIFECYCLE_ENV] ?? '');
+}
+
 export function prometheusCommand(
   layout: MonitoringRuntimeLayout,
   port: number,
   host = '127.0.0.1',
+  options: { lifecycle?: boolean } = {},
 ): BinaryCommand {
   return {
     cmd: PROMETHEUS_BIN,
@@ -22,8 +30,9 @@ export function prometheusCommand(
       `--web.listen-address=${host}:${port}`,
       // Exemplars (trace ids on latency buckets) are kept only with this feature flag.
       '--enable-feature=exemplar-storage',
-      // Lets `vigil` (and tests) trigger a config reload after rewriting it.
-      '--web.enable-lifecycle',
+      // The lifecycle API lets anyone who reaches the port stop Prometheus (`POST /-/quit`): off
+      // unless asked for (VIGIL_PROMETHEUS_LIFECYCLE=1), e.g. to trigger `/-/reload` after editing rules.
+      ...(options.lifecycle ? ['--web.enable-lifecycle'] : []),
     ],
   };
 }

@@ -1,5 +1,5 @@
 import type { Component, StartContext } from '../component.ts';
-import { alertmanagerCommand, prometheusCommand } from './monitoring-commands.ts';
+import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './monitoring-commands.ts';
 import { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 import { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
 import type { ScrapeTargets } from './scrape-targets.ts';
@@ -53,7 +53,10 @@ export const prometheusComponent: Component = {
   after: ['alertmanager'],
   optional: true,
   prepare: (ctx) => writeMonitoringConfigs(ctx),
-  command: (ctx) => prometheusCommand(monitoringRuntimeLayout(ctx.varDir), ctx.port('prometheus'), ctx.host),
+  command: (ctx) =>
+    prometheusCommand(monitoringRuntimeLayout(ctx.varDir), ctx.port('prometheus'), ctx.host, {
+      lifecycle: lifecycleRequested(),
+    }),
   readyUrl: (ctx) => `http://${ctx.host}:${ctx.port('prometheus')}/-/ready`,
 };
 

@@ -10,7 +10,7 @@ RUNTIME_DEBS := prometheus prometheus-alertmanager
 TEST_DEBS := $(RUNTIME_DEBS) chromium
 VIGIL := ./vigil
 
-.PHONY: bootstrap start stop status test bench lint typecheck cycles check help
+.PHONY: bootstrap start stop status test bench lint typecheck cycles check generate help
 
 help:
 	@echo "make start   run the whole local stack (services, hub, Prometheus, Alertmanager)"
@@ -18,6 +18,7 @@ help:
 	@echo "make status  show what is running"
 	@echo "make test    lint, typecheck, import-cycle check and the full test suite"
 	@echo "make bench   run the benchmarks in bench/ and print their ratios"
+	@echo "make generate  rewrite every generated file (SLO rules, dashboards, full-stack targets)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -48,6 +49,10 @@ test:
 	npm run --silent typecheck
 	npm run --silent cycles
 	npx vitest run
+
+generate:
+	@scripts/bootstrap.sh
+	node scripts/generate.ts
 
 bench:
 	@scripts/bootstrap.sh $(RUNTIME_DEBS)

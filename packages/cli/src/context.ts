@@ -1,10 +1,11 @@
+import { defaultPort, LOCAL_HOST } from '@vigil/topology';
 import type { Component, StartContext } from './component.ts';
 import { CliError } from './errors.ts';
 import type { VarLayout } from './paths.ts';
 import { repoRoot } from './paths.ts';
 import { portFromEnv } from './ports.ts';
 
-export const HOST = '127.0.0.1';
+export const HOST = LOCAL_HOST;
 
 /** Resolves every registered port (env overrides) and fails on two components sharing one. */
 export function resolvePorts(
@@ -50,7 +51,7 @@ export function createStartContext(options: {
     logDir: options.layout.logDir,
     node: process.execPath,
     ports,
-    otlpPort: ports['hub.otlp'] ?? portFromEnv(env, 'HUB_OTLP_PORT', 4318),
+    otlpPort: ports['hub.otlp'] ?? portFromEnv(env, 'HUB_OTLP_PORT', defaultPort('hub.otlp')),
     adminToken: options.adminToken,
     components: options.components,
     registered: options.registered,

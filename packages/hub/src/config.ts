@@ -1,4 +1,5 @@
 import { type Env, hostVar, loadConfig, parseConfig, portVar } from '@vigil/service-kit';
+import { defaultPort } from '@vigil/topology';
 import { z } from 'zod';
 import { dashboardsEnvShape } from './dashboards/dashboards-config.ts';
 
@@ -24,8 +25,8 @@ const MiB = 1024 * 1024;
 
 export const hubEnvSchema = z.object({
   HOST: hostVar(),
-  HUB_PORT: portVar(4000),
-  HUB_OTLP_PORT: portVar(4318),
+  HUB_PORT: portVar(defaultPort('hub')),
+  HUB_OTLP_PORT: portVar(defaultPort('hub.otlp')),
   VIGIL_DATA_DIR: z.string().min(1).default('var/data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Compressed and decompressed request bodies are each checked against this. */

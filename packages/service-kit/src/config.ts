@@ -1,3 +1,11 @@
+import {
+  type Addressable,
+  type ComponentName,
+  component,
+  defaultPort,
+  defaultUrl,
+  type UrlEnv,
+} from '@vigil/topology';
 import { z } from 'zod';
 
 export type Env = Record<string, string | undefined>;
@@ -76,12 +84,28 @@ export function urlVar(defaultUrl: string) {
     .default(defaultUrl.replace(/\/+$/, ''));
 }
 
-/** The variables every service reads: HOST, PORT, VIGIL_DATA_DIR, VIGIL_ADMIN_TOKEN. */
-export function serviceEnvShape(defaultPort: number) {
+/** The variables every service reads: HOST, PORT (default from @vigil/topology), VIGIL_DATA_DIR, VIGIL_ADMIN_TOKEN. */
+export function serviceEnvShape(service: ComponentName) {
   return {
     HOST: hostVar(),
-    PORT: portVar(defaultPort),
+    PORT: portVar(defaultPort(service)),
     VIGIL_DATA_DIR: z.string().min(1).default('var/data'),
     VIGIL_ADMIN_TOKEN: z.string().min(1).optional(),
   };
+}
+
+type UrlShape<N extends Addressable> = { [K in N as UrlEnv<K>]: ReturnType<typeof urlVar> };
+
+/**
+ * The base-URL variables of the components a service calls, named and defaulted by
+ * @vigil/topology: `urlVars(['user-service'])` → `{ USER_SERVICE_URL: urlVar('http://127.0.0.1:8001') }`.
+ */
+export function urlVars<const N extends readonly Addressable[]>(names: N): UrlShape<N[number]> {
+  const shape: Record<string, ReturnType<typeof urlVar>> = {};
+  for (const name of names) {
+    const env: string | undefined = component(name).urlEnv;
+    if (!env) throw new Error(`${name} has no URL variable in @vigil/topology`);
+    shape[env] = urlVar(defaultUrl(name));
+  }
+  return shape as UrlShape<N[number]>;
 }

@@ -7,6 +7,7 @@ export {
   portVar,
   serviceEnvShape,
   urlVar,
+  urlVars,
 } from './config.ts';
 export {
   type CreateServiceAppOptions,

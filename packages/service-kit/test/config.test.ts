@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, parseConfig, serviceEnvShape, urlVar } from '../src/index.ts';
+import { ConfigError, parseConfig, serviceEnvShape, urlVars } from '../src/index.ts';
 
-const schema = z.object({ ...serviceEnvShape(8001), PRODUCT_SERVICE_URL: urlVar('http://127.0.0.1:8002') });
+// Defaults come from @vigil/topology (user-service on 8001, product-service on 8002).
+const schema = z.object({ ...serviceEnvShape('user-service'), ...urlVars(['product-service']) });
 
 describe('parseConfig', () => {
   it('applies defaults and returns a frozen object', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { defaultPort } from '@vigil/topology';
 import { startSmtpSink } from './smtp-sink.ts';
 
 // Local-mode SMTP sink for notification-service: `node packages/smtp-sink/src/server.ts`.
@@ -19,8 +20,8 @@ const host = process.env.HOST || '127.0.0.1';
 const directory = resolve(process.env.SMTP_SINK_DIR || 'var/mail');
 const sink = await startSmtpSink({
   host,
-  port: port('SMTP_SINK_PORT', 2525),
-  httpPort: port('SMTP_SINK_HTTP_PORT', 2526),
+  port: port('SMTP_SINK_PORT', defaultPort('smtp-sink')),
+  httpPort: port('SMTP_SINK_HTTP_PORT', defaultPort('smtp-sink.http')),
   directory,
   onMessage: (file) =>
     process.stdout.write(

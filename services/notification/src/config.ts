@@ -1,15 +1,16 @@
 import { type Env, hostVar, loadConfig, portVar, serviceEnvShape } from '@vigil/service-kit';
+import { defaultPort } from '@vigil/topology';
 import { z } from 'zod';
 
-export const SERVICE_NAME = 'notification-service';
+export const SERVICE_NAME = 'notification-service' as const;
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const schema = z.object({
-  ...serviceEnvShape(8005),
+  ...serviceEnvShape(SERVICE_NAME),
   SMTP_HOST: hostVar(),
-  SMTP_PORT: portVar(2525),
+  SMTP_PORT: portVar(defaultPort('smtp-sink')),
   SMTP_FROM: z.string().min(3).max(200).default('Vigil Shop <orders@vigil.local>'),
   NOTIFY_MAX_ATTEMPTS: int(1, 100, 10),
   NOTIFY_RETRY_BASE_MS: int(10, 600_000, 500),

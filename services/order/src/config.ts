@@ -1,17 +1,15 @@
-import { type Env, loadConfig, serviceEnvShape, urlVar } from '@vigil/service-kit';
+import { type Env, loadConfig, serviceEnvShape, urlVars } from '@vigil/service-kit';
+import { component } from '@vigil/topology';
 import { z } from 'zod';
 
-export const SERVICE_NAME = 'order-service';
+export const SERVICE_NAME = 'order-service' as const;
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const schema = z.object({
-  ...serviceEnvShape(8003),
-  USER_SERVICE_URL: urlVar('http://127.0.0.1:8001'),
-  PRODUCT_SERVICE_URL: urlVar('http://127.0.0.1:8002'),
-  PAYMENT_SERVICE_URL: urlVar('http://127.0.0.1:8004'),
-  NOTIFICATION_SERVICE_URL: urlVar('http://127.0.0.1:8005'),
+  ...serviceEnvShape(SERVICE_NAME),
+  ...urlVars(component(SERVICE_NAME).calls),
   /** Deadline of one call to user/product/notification. */
   ORDER_CALL_TIMEOUT_MS: int(50, 60_000, 2_000),
   /** Deadline of one call to payment-service (the processor is slower). */

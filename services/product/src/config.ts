@@ -1,9 +1,9 @@
 import { type Env, loadConfig, serviceEnvShape } from '@vigil/service-kit';
 import { z } from 'zod';
 
-export const SERVICE_NAME = 'product-service';
+export const SERVICE_NAME = 'product-service' as const;
 
-const schema = z.object({ ...serviceEnvShape(8002) });
+const schema = z.object({ ...serviceEnvShape(SERVICE_NAME) });
 
 export type ProductConfig = Readonly<z.output<typeof schema>>;
 

@@ -1,9 +1,9 @@
 import { type Env, loadConfig, serviceEnvShape } from '@vigil/service-kit';
 import { z } from 'zod';
 
-export const SERVICE_NAME = 'user-service';
+export const SERVICE_NAME = 'user-service' as const;
 
-const schema = z.object({ ...serviceEnvShape(8001) });
+const schema = z.object({ ...serviceEnvShape(SERVICE_NAME) });
 
 export type UserConfig = Readonly<z.output<typeof schema>>;
 

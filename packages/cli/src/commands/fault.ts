@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SERVICE_NAMES } from '@vigil/topology';
 import { readAdminToken } from '../admin-token.ts';
 import { components } from '../components.ts';
 import { HOST, resolvePorts } from '../context.ts';
@@ -12,7 +13,7 @@ export const usage = `usage: vigil fault set <service> <kind> [options]
 Injects faults through each service's admin API (POST/GET/DELETE /admin/faults) for chaos
 experiments. The token is VIGIL_ADMIN_TOKEN, else var/run/admin-token written by 'vigil start'.
 
-services: gateway, user, product, order, payment, notification (or their full names)
+services: ${SERVICE_NAMES.map((s) => s.replace(/-service$/, '')).join(', ')} (or their full names)
 kinds and their options (every fault needs --ttl <seconds>, default 60, at most 3600):
   latency     --latency <ms> [--jitter <ms>] [--probability 0..1] [--route /orders/:id] [--method GET]
   error       [--status 500] [--probability 0..1] [--route <path>] [--method <m>]
@@ -27,14 +28,8 @@ examples:
   vigil fault list
   vigil fault clear --all`;
 
-export const FAULT_SERVICES = [
-  'gateway',
-  'user-service',
-  'product-service',
-  'order-service',
-  'payment-service',
-  'notification-service',
-];
+/** Every service with the admin fault API: role `service` in @vigil/topology. */
+export const FAULT_SERVICES: readonly string[] = SERVICE_NAMES;
 
 function serviceName(raw: string): string {
   const name = FAULT_SERVICES.find((s) => s === raw || s === `${raw}-service`);

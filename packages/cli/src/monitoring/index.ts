@@ -18,5 +18,11 @@ export type { AlertmanagerTimings } from './render-alertmanager-config.ts';
 export { ESCALATION_RECEIVER, renderAlertmanagerConfig } from './render-alertmanager-config.ts';
 export { renderPrometheusConfig } from './render-prometheus-config.ts';
 export type { ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
-export { SERVICE_NAMES, writeScrapeTargets } from './scrape-targets.ts';
+export {
+  FULL_STACK_TARGETS_DIR,
+  fullStackScrapeTargets,
+  SERVICE_NAMES,
+  scrapeTargetFiles,
+  writeScrapeTargets,
+} from './scrape-targets.ts';
 export { shortenRules } from './test-profile.ts';

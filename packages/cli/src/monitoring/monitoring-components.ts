@@ -1,12 +1,10 @@
+import { component, defaultPort, SERVICE_NAMES } from '@vigil/topology';
 import type { Component, StartContext } from '../component.ts';
+import { fromTopology } from '../component-from-topology.ts';
 import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './monitoring-commands.ts';
 import { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 import { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
 import type { ScrapeTargets } from './scrape-targets.ts';
-import { SERVICE_NAMES } from './scrape-targets.ts';
-
-const DEFAULT_HUB_PORT = 4000;
-const DEFAULT_SMTP_PORT = 2525;
 
 function envPort(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -39,18 +37,15 @@ export function writeMonitoringConfigs(ctx: StartContext): void {
 }
 
 function hubPort(ctx: StartContext): number {
-  return ctx.ports.hub ?? envPort('HUB_PORT', DEFAULT_HUB_PORT);
+  return ctx.ports.hub ?? envPort(component('hub').portEnv, defaultPort('hub'));
 }
 
 function smtpPort(ctx: StartContext): number {
-  return ctx.ports['smtp-sink'] ?? ctx.ports.smtp ?? envPort('SMTP_PORT', DEFAULT_SMTP_PORT);
+  return ctx.ports['smtp-sink'] ?? ctx.ports.smtp ?? envPort('SMTP_PORT', defaultPort('smtp-sink'));
 }
 
 export const prometheusComponent: Component = {
-  name: 'prometheus',
-  port: 9090,
-  portEnv: 'PROMETHEUS_PORT',
-  after: ['alertmanager'],
+  ...fromTopology('prometheus'),
   optional: true,
   prepare: (ctx) => writeMonitoringConfigs(ctx),
   command: (ctx) =>
@@ -61,9 +56,7 @@ export const prometheusComponent: Component = {
 };
 
 export const alertmanagerComponent: Component = {
-  name: 'alertmanager',
-  port: 9093,
-  portEnv: 'ALERTMANAGER_PORT',
+  ...fromTopology('alertmanager'),
   optional: true,
   prepare: (ctx) =>
     prepareAlertmanager({

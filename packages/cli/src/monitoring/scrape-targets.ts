@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultPort, SERVICE_NAMES } from '@vigil/topology';
 
 /** One scrape target: the `service` label joins `up` with the service's own metrics. */
 export interface ServiceTarget {
@@ -14,18 +15,14 @@ export interface ScrapeTargets {
   readonly hubPort?: number;
   readonly prometheusPort: number;
   readonly alertmanagerPort: number;
+  /** Host of every target (default 127.0.0.1), unless `hostOf` names another. */
   readonly host?: string;
+  /** Host of a component by name (the full-stack profile reaches each by its container name). */
+  readonly hostOf?: (name: string) => string;
 }
 
-/** The names that belong to job `vigil-services` (docs/conventions.md). */
-export const SERVICE_NAMES: readonly string[] = [
-  'gateway',
-  'user-service',
-  'product-service',
-  'order-service',
-  'payment-service',
-  'notification-service',
-];
+/** The names that belong to job `vigil-services` (docs/conventions.md): role `service` in @vigil/topology. */
+export { SERVICE_NAMES };
 
 type FileSdGroup = { targets: string[]; labels: Record<string, string> };
 
@@ -33,22 +30,47 @@ function group(host: string, port: number, service: string): FileSdGroup {
   return { targets: [`${host}:${port}`], labels: { service } };
 }
 
+/** File name → JSON text of the file-based service discovery files prometheus.yml reads (targets/*.json). */
+export function scrapeTargetFiles(targets: ScrapeTargets): Map<string, string> {
+  const at = (name: string) => targets.hostOf?.(name) ?? targets.host ?? '127.0.0.1';
+  const files: Record<string, FileSdGroup[]> = {
+    'services.json': targets.services.map((t) => group(t.host ?? at(t.service), t.port, t.service)),
+    'hub.json': targets.hubPort === undefined ? [] : [group(at('hub'), targets.hubPort, 'hub')],
+    'prometheus.json': [group(at('prometheus'), targets.prometheusPort, 'prometheus')],
+    'alertmanager.json': [group(at('alertmanager'), targets.alertmanagerPort, 'alertmanager')],
+  };
+  // One group per line: the files stay short and diff by target.
+  const text = (groups: FileSdGroup[]) =>
+    groups.length === 0 ? '[]\n' : `[\n${groups.map((g) => `  ${JSON.stringify(g)}`).join(',\n')}\n]\n`;
+  return new Map(Object.entries(files).map(([name, groups]) => [name, text(groups)]));
+}
+
 /**
  * Writes the file-based service discovery files prometheus.yml reads (targets/*.json).
  * Each file is replaced atomically because Prometheus re-reads them while running.
  */
 export function writeScrapeTargets(targetsDir: string, targets: ScrapeTargets): void {
-  const host = targets.host ?? '127.0.0.1';
   mkdirSync(targetsDir, { recursive: true });
-  const files: Record<string, FileSdGroup[]> = {
-    'services.json': targets.services.map((t) => group(t.host ?? host, t.port, t.service)),
-    'hub.json': targets.hubPort === undefined ? [] : [group(host, targets.hubPort, 'hub')],
-    'prometheus.json': [group(host, targets.prometheusPort, 'prometheus')],
-    'alertmanager.json': [group(host, targets.alertmanagerPort, 'alertmanager')],
-  };
-  for (const [name, groups] of Object.entries(files)) {
+  for (const [name, text] of scrapeTargetFiles(targets)) {
     const path = join(targetsDir, name);
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(groups, null, 2)}\n`);
+    writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
   }
+}
+
+/** Repo-relative directory of the full-stack profile's targets (generated: `make generate`). */
+export const FULL_STACK_TARGETS_DIR = 'monitoring/prometheus/profiles/full-stack/targets';
+
+/**
+ * The full-stack profile's targets from @vigil/topology: each component is reachable by its name
+ * (container/host name) at its default port; Prometheus scrapes itself on localhost.
+ */
+export function fullStackScrapeTargets(): ScrapeTargets {
+  return {
+    services: SERVICE_NAMES.map((service) => ({ service, port: defaultPort(service) })),
+    hostOf: (name) => (name === 'prometheus' ? 'localhost' : name),
+    hubPort: defaultPort('hub'),
+    prometheusPort: defaultPort('prometheus'),
+    alertmanagerPort: defaultPort('alertmanager'),
+  };
 }

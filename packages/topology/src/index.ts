@@ -1,0 +1,16 @@
+export {
+  type Addressable,
+  type CallsOf,
+  type ComponentName,
+  component,
+  defaultPort,
+  defaultUrl,
+  type ExtraPortSpec,
+  LOCAL_HOST,
+  type Role,
+  SERVICE_NAMES,
+  type ServiceName,
+  type TopologyEntry,
+  topology,
+  type UrlEnv,
+} from './topology.ts';

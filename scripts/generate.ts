@@ -1,0 +1,21 @@
+// `make generate`: writes every generated artefact (SLO rules, dashboards and the console's copy,
+// the full-stack scrape targets) and removes stale generated files.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../packages/cli/src/index.ts';
+import { GENERATED_DIRS, generatedArtefacts } from './generated-artefacts.ts';
+
+const files = generatedArtefacts();
+for (const dir of GENERATED_DIRS) {
+  for (const name of readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith('.json'))) {
+    if (!files.has(`${dir}/${name}`)) {
+      rmSync(join(repoRoot, dir, name));
+      console.log(`removed stale ${dir}/${name}`);
+    }
+  }
+}
+for (const [path, text] of files) {
+  mkdirSync(dirname(join(repoRoot, path)), { recursive: true });
+  writeFileSync(join(repoRoot, path), text);
+}
+console.log(`wrote ${files.size} generated files`);

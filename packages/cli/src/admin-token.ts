@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 export interface AdminToken {
   readonly token: string;
@@ -28,4 +28,15 @@ export function readAdminToken(file: string, env: NodeJS.ProcessEnv = process.en
   } catch {
     return undefined;
   }
+}
+
+/** The hub webhook's shared secret: `vigil start` writes a fresh one (0600) each run; hub and Alertmanager read it. */
+export function hubWebhookTokenFile(varDir: string): string {
+  return resolve(varDir, 'run', 'hub-webhook-token');
+}
+
+export function writeFreshSecret(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }

@@ -24,6 +24,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'validate SLO specs and generate their burn-rate rules',
     load: () => import('./commands/slo.ts'),
   },
+  user: {
+    summary: 'add, remove and list alert-console users (vigil user --help)',
+    load: () => import('./commands/user.ts'),
+  },
   fault: {
     summary: 'inject, list and clear chaos faults (vigil fault --help)',
     load: () => import('./commands/fault.ts'),

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { ensureAdminToken } from './admin-token.ts';
+import { ensureAdminToken, hubWebhookTokenFile, writeFreshSecret } from './admin-token.ts';
 import type { StartContext } from './component.ts';
 import { createStartContext } from './context.ts';
 import { CliError } from './errors.ts';
@@ -55,6 +55,8 @@ export async function startStack(opts: StartOptions): Promise<number> {
   }
 
   const token = ensureAdminToken(layout.adminTokenFile);
+  // Rotated every run; the hub and Alertmanager both read the file (issue 10: no forged alerts).
+  writeFreshSecret(hubWebhookTokenFile(layout.varDir));
   const ctx = createStartContext({ registered, components: plan.start, layout, adminToken: token.token });
   const supervisor = new Supervisor({ ctx, layout, state, say });
 

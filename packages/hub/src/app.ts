@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import pino, { type Logger } from 'pino';
 import { registerAlertsRoutes } from './alerts/alerts-routes.ts';
 import type { HubConfig } from './config.ts';
+import { type Console, registerConsole } from './console.ts';
 import { registerDashboards } from './dashboards/register-dashboards.ts';
 import { createHubMetrics, type HubMetrics } from './metrics.ts';
 import { buildReceiverApp } from './otlp/receiver.ts';
@@ -29,6 +30,8 @@ export interface Hub {
   dbFile: string;
   writer: StoreWriter;
   metrics: HubMetrics;
+  /** Alerts, incidents, on-call and escalation (console.db). */
+  console: Console;
   /** Ordered, idempotent: stop ingest (503), commit the queue, close the apps, close the database. */
   close(): Promise<void>;
 }
@@ -130,7 +133,8 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   registerJaegerRoutes(query, new TraceStore(db), dependencies);
   registerLogRoutes(query, new LogStore(db), writer);
   registerDashboards(query, config, logger);
-  await registerAlertsRoutes(query, db, config);
+  const alertConsole = await registerConsole(query, config, logger, metrics.registry);
+  await registerAlertsRoutes(query, db, config, (payload) => alertConsole.ingest(payload));
   await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});
 
   let closed: Promise<void> | null = null;
@@ -141,12 +145,14 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     dbFile,
     writer,
     metrics,
+    console: alertConsole,
     close() {
       closed ??= (async () => {
         closing = true;
         await writer.close();
         await receiver.close();
         await query.close();
+        await alertConsole.close();
         await dependencies.close();
         db.close();
       })();

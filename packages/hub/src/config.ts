@@ -1,6 +1,7 @@
 import { type Env, hostVar, loadConfig, parseConfig, portVar } from '@vigil/service-kit';
 import { defaultPort } from '@vigil/topology';
 import { z } from 'zod';
+import { consoleEnvShape } from './console-config.ts';
 import { dashboardsEnvShape } from './dashboards/dashboards-config.ts';
 
 function intVar(def: number, min: number, max: number) {
@@ -43,6 +44,7 @@ export const hubEnvSchema = z.object({
   VIGIL_HUB_MAX_VALUE_LENGTH: intVar(4096, 16, 10 * MiB),
   VIGIL_HUB_MAX_DEPTH: intVar(8, 1, 64),
   ...dashboardsEnvShape,
+  ...consoleEnvShape,
 });
 
 export type HubConfig = Readonly<z.output<typeof hubEnvSchema>>;

@@ -60,6 +60,10 @@ receivers:
     webhook_configs:
       - url: ${hub.apiUrl}/api/alerts/webhook
         send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials_file: ${hub.webhookTokenFile}
 `,
   );
   alertmanager = spawn(

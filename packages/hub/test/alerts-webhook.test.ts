@@ -37,7 +37,7 @@ let hub: TestHub;
 async function post(body: string, contentType = 'application/json') {
   const res = await fetch(`${hub.apiUrl}/api/alerts/webhook`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, authorization: `Bearer ${hub.webhookToken}` },
     body,
   });
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };

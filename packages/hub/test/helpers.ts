@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,24 @@ export interface TestHub {
   dir: string;
   otlpUrl: string;
   apiUrl: string;
+  /** The bearer token the webhook accepts (written to <dir>/webhook-token). */
+  webhookToken: string;
+  webhookTokenFile: string;
   close(): Promise<void>;
+}
+
+/** Console defaults for a test hub: its own token, users file and on-call dir; no real Alertmanager. */
+export function testConsoleEnv(dir: string): Record<string, string> {
+  const tokenFile = join(dir, 'webhook-token');
+  if (!existsSync(tokenFile))
+    writeFileSync(tokenFile, `test-webhook-token-${randomHex(8)}\n`, { mode: 0o600 });
+  return {
+    VIGIL_HUB_WEBHOOK_TOKEN_FILE: tokenFile,
+    VIGIL_HUB_USERS_FILE: join(dir, 'users.yaml'),
+    VIGIL_HUB_ONCALL_DIR: join(dir, 'oncall'),
+    // Port 9 (discard) refuses: a test never reads a developer's running Alertmanager by accident.
+    VIGIL_HUB_ALERTMANAGERS: 'local=http://127.0.0.1:9',
+  };
 }
 
 export function tempDir(prefix = 'hub-test-'): string {
@@ -22,11 +39,22 @@ export function tempDir(prefix = 'hub-test-'): string {
 }
 
 /** An in-process hub on free ports with its own data directory (removed on close). */
-export async function startTestHub(env: Record<string, string> = {}, dir = tempDir()): Promise<TestHub> {
-  const config = parseHubConfig({ VIGIL_DATA_DIR: dir, HUB_PORT: '0', HUB_OTLP_PORT: '0', ...env });
-  const hub = await createHub(config, { logger: pino({ level: 'silent' }) });
+export async function startTestHub(
+  env: Record<string, string> = {},
+  dir = tempDir(),
+  logger: pino.Logger = pino({ level: 'silent' }),
+): Promise<TestHub> {
+  const consoleEnv = testConsoleEnv(dir);
+  const config = parseHubConfig({
+    VIGIL_DATA_DIR: dir,
+    HUB_PORT: '0',
+    HUB_OTLP_PORT: '0',
+    ...consoleEnv,
+    ...env,
+  });
+  const hub = await createHub(config, { logger });
   await hub.receiver.listen({ host: '127.0.0.1', port: 0 });
-  await hub.query.listen({ host: '127.0.0.1', port: 0 });
+  await hub.query.listen({ host: '127.0.0.1', port: config.HUB_PORT });
   const otlpPort = (hub.receiver.server.address() as AddressInfo).port;
   const apiPort = (hub.query.server.address() as AddressInfo).port;
   return {
@@ -34,6 +62,8 @@ export async function startTestHub(env: Record<string, string> = {}, dir = tempD
     dir,
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
     apiUrl: `http://127.0.0.1:${apiPort}`,
+    webhookTokenFile: config.VIGIL_HUB_WEBHOOK_TOKEN_FILE!,
+    webhookToken: readFileSync(config.VIGIL_HUB_WEBHOOK_TOKEN_FILE!, 'utf8').trim(),
     async close() {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
@@ -168,6 +198,7 @@ export async function spawnHub(
       HUB_PORT: String(ports.api),
       HUB_OTLP_PORT: String(ports.otlp),
       LOG_LEVEL: 'warn',
+      ...testConsoleEnv(dir),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

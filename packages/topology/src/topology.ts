@@ -105,7 +105,22 @@ export const topology = [
     entry: 'services/gateway/src/server.ts',
     calls: ['user-service', 'product-service', 'order-service', 'payment-service', 'notification-service'],
   },
-  { name: 'alertmanager', role: 'monitoring', port: 9093, portEnv: 'ALERTMANAGER_PORT' },
+  {
+    // Slack/PagerDuty/webhook stand-in: records every request (the console shows them).
+    name: 'webhook-sink',
+    role: 'support',
+    port: 2527,
+    portEnv: 'WEBHOOK_SINK_PORT',
+    urlEnv: 'VIGIL_WEBHOOK_SINK_URL',
+    entry: 'packages/webhook-sink/src/server.ts',
+  },
+  {
+    name: 'alertmanager',
+    role: 'monitoring',
+    port: 9093,
+    portEnv: 'ALERTMANAGER_PORT',
+    calls: ['webhook-sink'],
+  },
   { name: 'prometheus', role: 'monitoring', port: 9090, portEnv: 'PROMETHEUS_PORT', calls: ['alertmanager'] },
 ] as const satisfies readonly TopologyEntry[];
 

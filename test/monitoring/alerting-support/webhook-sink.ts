@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import { createServer } from 'node:http';
+import { startWebhookSink, type WebhookSink } from '../../../packages/webhook-sink/src/webhook-sink.ts';
 
 export interface AlertmanagerAlert {
   status: 'firing' | 'resolved';
@@ -18,46 +17,13 @@ export interface WebhookPayload {
   commonLabels: Record<string, string>;
 }
 
-export interface ReceivedRequest {
-  readonly path: string;
-  readonly body: unknown;
-  readonly receivedAt: number;
-}
+export type { ReceivedRequest } from '../../../packages/webhook-sink/src/webhook-sink.ts';
 
-/** Records every POST it receives (Alertmanager webhooks, or Slack/PagerDuty stand-ins) and answers 200. */
-export interface HttpSink {
-  readonly url: string;
-  readonly received: ReceivedRequest[];
-  close(): Promise<void>;
-}
+/** Records every request it receives (Alertmanager webhooks, or Slack/PagerDuty stand-ins): the local-mode sink. */
+export type HttpSink = WebhookSink;
 
-export async function startHttpSink(): Promise<HttpSink> {
-  const received: ReceivedRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      received.push({ path: req.url ?? '/', body, receivedAt: Date.now() });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function startHttpSink(): Promise<HttpSink> {
+  return startWebhookSink();
 }
 
 /** Webhook payloads received on `path`, in arrival order. */

@@ -1,4 +1,5 @@
 import { component, defaultPort, SERVICE_NAMES } from '@vigil/topology';
+import { hubWebhookTokenFile } from '../admin-token.ts';
 import type { Component, StartContext } from '../component.ts';
 import { fromTopology } from '../component-from-topology.ts';
 import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './monitoring-commands.ts';
@@ -44,6 +45,15 @@ function smtpPort(ctx: StartContext): number {
   return ctx.ports['smtp-sink'] ?? ctx.ports.smtp ?? envPort('SMTP_PORT', defaultPort('smtp-sink'));
 }
 
+/** Alertmanager's Slack/PagerDuty destinations in local mode: the webhook sink when it runs. */
+function sinkUrls(ctx: StartContext): { slackUrl?: string; pagerdutyUrl?: string } {
+  const runs = ctx.components.some((c) => c.name === 'webhook-sink');
+  const sink = runs ? `http://${ctx.host}:${ctx.port('webhook-sink')}` : undefined;
+  const slackUrl = process.env.VIGIL_SLACK_SINK_URL || (sink && `${sink}/slack/alertmanager`);
+  const pagerdutyUrl = process.env.VIGIL_PAGERDUTY_SINK_URL || (sink && `${sink}/pagerduty/v2/enqueue`);
+  return { ...(slackUrl ? { slackUrl } : {}), ...(pagerdutyUrl ? { pagerdutyUrl } : {}) };
+}
+
 export const prometheusComponent: Component = {
   ...fromTopology('prometheus'),
   optional: true,
@@ -63,10 +73,10 @@ export const alertmanagerComponent: Component = {
       sources: monitoringSources(ctx.repoRoot),
       layout: monitoringRuntimeLayout(ctx.varDir),
       hubWebhookUrl: `http://${ctx.host}:${hubPort(ctx)}/api/alerts/webhook`,
+      hubWebhookTokenFile: hubWebhookTokenFile(ctx.varDir),
       smtpSmarthost: `${ctx.host}:${smtpPort(ctx)}`,
-      // Optional local stand-ins; without them local mode has no Slack/PagerDuty (never the real ones).
-      ...(process.env.VIGIL_SLACK_SINK_URL ? { slackUrl: process.env.VIGIL_SLACK_SINK_URL } : {}),
-      ...(process.env.VIGIL_PAGERDUTY_SINK_URL ? { pagerdutyUrl: process.env.VIGIL_PAGERDUTY_SINK_URL } : {}),
+      // Slack and PagerDuty go to the local webhook sink (never the real ones); VIGIL_*_SINK_URL override.
+      ...sinkUrls(ctx),
     }),
   command: (ctx) =>
     alertmanagerCommand(monitoringRuntimeLayout(ctx.varDir), ctx.port('alertmanager'), ctx.host),

@@ -36,6 +36,7 @@ export interface PrepareAlertmanagerOptions {
   readonly sources: MonitoringSources;
   readonly layout: MonitoringRuntimeLayout;
   readonly hubWebhookUrl: string;
+  readonly hubWebhookTokenFile?: string;
   readonly smtpSmarthost: string;
   readonly slackUrl?: string;
   readonly pagerdutyUrl?: string;
@@ -50,6 +51,7 @@ export function prepareAlertmanager(options: PrepareAlertmanagerOptions): void {
   const rendered = renderAlertmanagerConfig(readFileSync(sources.alertmanagerConfig, 'utf8'), {
     templatesDir: sources.templatesDir,
     hubWebhookUrl: options.hubWebhookUrl,
+    ...(options.hubWebhookTokenFile ? { hubWebhookTokenFile: options.hubWebhookTokenFile } : {}),
     smtpSmarthost: options.smtpSmarthost,
     ...(options.slackUrl ? { slackUrl: options.slackUrl } : {}),
     ...(options.pagerdutyUrl ? { pagerdutyUrl: options.pagerdutyUrl } : {}),

@@ -17,6 +17,8 @@ export interface AlertmanagerRenderOptions {
   /** Absolute directory of the notification templates (the repo's monitoring/alertmanager/templates). */
   readonly templatesDir: string;
   readonly hubWebhookUrl: string;
+  /** File with the hub webhook's bearer token (`vigil start` writes a fresh one each run). */
+  readonly hubWebhookTokenFile?: string;
   /** host:port of the SMTP server; local mode uses the SMTP sink, without TLS or auth. */
   readonly smtpSmarthost: string;
   /** Slack incoming-webhook URL (a local sink in tests); when absent Slack is left out. */
@@ -36,7 +38,7 @@ type Route = {
 };
 type Receiver = {
   name: string;
-  webhook_configs?: Array<{ url?: string }>;
+  webhook_configs?: Array<{ url?: string; http_config?: Record<string, unknown> }>;
   slack_configs?: Array<Record<string, unknown>>;
   pagerduty_configs?: Array<Record<string, unknown>>;
   email_configs?: Array<Record<string, unknown>>;
@@ -87,7 +89,13 @@ export function renderAlertmanagerConfig(source: string, options: AlertmanagerRe
 
   for (const receiver of config.receivers ?? []) {
     for (const hook of receiver.webhook_configs ?? []) {
-      if (hook.url === REPO_HUB_WEBHOOK_URL) hook.url = options.hubWebhookUrl;
+      if (hook.url !== REPO_HUB_WEBHOOK_URL) continue;
+      hook.url = options.hubWebhookUrl;
+      if (options.hubWebhookTokenFile)
+        hook.http_config = {
+          authorization: { type: 'Bearer', credentials_file: options.hubWebhookTokenFile },
+        };
+      else delete hook.http_config;
     }
     if (!options.slackUrl) delete receiver.slack_configs;
     if (options.pagerdutyUrl) {

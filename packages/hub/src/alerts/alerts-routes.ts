@@ -1,11 +1,29 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { HubDatabase } from '../storage/database.ts';
-import { webhookPayloadSchema } from './alertmanager-payload.ts';
+import { type WebhookPayload, webhookPayloadSchema } from './alertmanager-payload.ts';
 import { NotificationStore } from './notification-store.ts';
 
 export interface AlertsConfig {
   readonly VIGIL_HUB_ALERTS_MAX_BODY_BYTES: number;
   readonly VIGIL_HUB_ALERTS_KEEP: number;
+  readonly VIGIL_HUB_WEBHOOK_TOKEN_FILE?: string | undefined;
+}
+
+/** The shared secret Alertmanager sends as `Authorization: Bearer …` (its http_config credentials_file). */
+export function readWebhookToken(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  const token = readFileSync(file, 'utf8').trim();
+  if (token.length < 16) throw new Error(`${file}: the webhook token must be at least 16 characters`);
+  return Buffer.from(token);
+}
+
+function bearerMatches(header: string | undefined, token: Buffer): boolean {
+  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!);
+  return given.length === token.length && timingSafeEqual(given, token);
 }
 
 function fail(reply: FastifyReply, status: number, code: string, message: string) {
@@ -25,7 +43,10 @@ export async function registerAlertsRoutes(
   app: FastifyInstance,
   db: HubDatabase,
   config: AlertsConfig,
+  onNotification: (payload: WebhookPayload) => void = () => {},
 ): Promise<void> {
+  // Read once at start: `vigil start` writes a fresh token before it starts the hub and Alertmanager.
+  const token = readWebhookToken(config.VIGIL_HUB_WEBHOOK_TOKEN_FILE);
   const store = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
   const maxBodyBytes = config.VIGIL_HUB_ALERTS_MAX_BODY_BYTES;
   await app.register(async (scope) => {
@@ -42,6 +63,25 @@ export async function registerAlertsRoutes(
       return fail(reply, 500, 'INTERNAL_ERROR', 'internal error');
     });
 
+    // Authenticated before the body is read, so a forger cannot even make the hub parse.
+    scope.addHook('onRequest', async (req, reply) => {
+      if (req.method !== 'POST' || req.url.split('?')[0] !== '/api/alerts/webhook') return;
+      if (!token)
+        return fail(
+          reply,
+          503,
+          'WEBHOOK_NOT_CONFIGURED',
+          'the hub has no webhook token (VIGIL_HUB_WEBHOOK_TOKEN_FILE)',
+        );
+      if (!bearerMatches(req.headers.authorization, token))
+        return fail(
+          reply,
+          401,
+          'WEBHOOK_UNAUTHORIZED',
+          'send the shared webhook token as Authorization: Bearer',
+        );
+    });
+
     scope.post('/api/alerts/webhook', { bodyLimit: maxBodyBytes }, async (req, reply) => {
       if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
         return fail(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the notification as application/json');
@@ -52,6 +92,13 @@ export async function registerAlertsRoutes(
         return fail(reply, 400, 'VALIDATION_FAILED', `${field}: ${issue.message}`);
       }
       const id = store.add(parsed.data);
+      try {
+        onNotification(parsed.data);
+      } catch (err) {
+        // Stored above, so nothing is lost; the incident side is logged and Alertmanager retries.
+        req.log.error({ err }, 'incident update from a notification failed');
+        return fail(reply, 500, 'INTERNAL_ERROR', 'stored, but the incident could not be updated');
+      }
       return reply.code(200).send({ status: 'ok', id });
     });
 

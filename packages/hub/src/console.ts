@@ -1,0 +1,163 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { mapError } from '@vigil/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { type AlertmanagerClient, parseAlertmanagers } from './alerts/alertmanager-client.ts';
+import type { WebhookPayload } from './alerts/alertmanager-payload.ts';
+import { registerConsoleAlertsRoutes } from './alerts/console-alerts-routes.ts';
+import { AuditLog } from './auth/audit-log.ts';
+import { registerConsoleAuth } from './auth/console-auth.ts';
+import { SessionStore } from './auth/sessions.ts';
+import { UsersSource } from './auth/users-file.ts';
+import { ChannelSender } from './channels/channels.ts';
+import type { HubConfig } from './config.ts';
+import { EscalationEngine } from './escalation/escalation-engine.ts';
+import { registerIncidentRoutes } from './incidents/incident-routes.ts';
+import { IncidentStore } from './incidents/incidents.ts';
+import { loadOncallDir, type OncallConfig, policyFor } from './oncall/oncall-config.ts';
+import { type ConsoleDatabase, openConsoleDatabase } from './storage/console-db.ts';
+
+/** monitoring/oncall/*.yaml, re-read when a file changes; a bad edit keeps the last good config. */
+class OncallSource {
+  readonly dir: string;
+  #stamp = '';
+  #checked = 0;
+  config: OncallConfig | undefined;
+  error: Error | undefined;
+  readonly #logger: Logger;
+
+  constructor(dir: string, logger: Logger) {
+    this.dir = dir;
+    this.#logger = logger;
+  }
+
+  current(): OncallConfig | undefined {
+    const now = Date.now();
+    if (now - this.#checked < 2000 && this.#stamp) return this.config;
+    this.#checked = now;
+    let stamp: string;
+    try {
+      stamp = JSON.stringify(
+        readdirSync(this.dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => [f, statSync(join(this.dir, f)).mtimeMs]),
+      );
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.#stamp) return this.config;
+    this.#stamp = stamp;
+    try {
+      this.config = loadOncallDir(this.dir);
+      this.error = undefined;
+    } catch (err) {
+      this.error = err as Error;
+      this.#logger.error(
+        { problems: (err as Error).message },
+        'on-call config rejected; keeping the last good one',
+      );
+    }
+    return this.config;
+  }
+}
+
+export interface Console {
+  db: ConsoleDatabase;
+  incidents: IncidentStore;
+  engine: EscalationEngine;
+  alertmanagers: AlertmanagerClient[];
+  /** Applies an Alertmanager notification to incidents (called by the webhook route). */
+  ingest(payload: WebhookPayload): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The alert console: sign-in, Alerts and Silences over Alertmanager, incidents, on-call and the
+ * persisted escalation engine, on the query app (HUB_PORT). State lives in console.db.
+ */
+export async function registerConsole(
+  app: FastifyInstance,
+  config: HubConfig,
+  logger: Logger,
+  registry: Registry,
+): Promise<Console> {
+  const db = openConsoleDatabase(join(config.VIGIL_DATA_DIR, 'console.db'));
+  const alertmanagers = parseAlertmanagers(config.VIGIL_HUB_ALERTMANAGERS);
+  const audit = new AuditLog(db);
+  const incidents = new IncidentStore(db);
+  const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
+  oncall.current();
+  const sender = new ChannelSender({
+    env: process.env,
+    smtp: { host: config.VIGIL_HUB_SMTP_HOST, port: config.VIGIL_HUB_SMTP_PORT },
+    timeoutMs: config.VIGIL_HUB_NOTIFY_TIMEOUT_MS,
+  });
+  const backoff = config.VIGIL_HUB_NOTIFY_BACKOFF_MS;
+  const engine = new EscalationEngine({
+    db,
+    incidents,
+    oncall: () => oncall.current(),
+    sender,
+    registry,
+    logger,
+    consoleUrl: config.VIGIL_HUB_PUBLIC_URL ?? `http://${config.HOST}:${config.HUB_PORT}`,
+    tickMs: config.VIGIL_HUB_ESCALATION_TICK_MS,
+    maxAttempts: config.VIGIL_HUB_NOTIFY_MAX_ATTEMPTS,
+    backoffMs: (attempt) => Math.min(60 * backoff, backoff * 2 ** (attempt - 1)),
+  });
+  incidents.events = engine;
+
+  await app.register(async (scope) => {
+    scope.setErrorHandler((err, req, reply) => {
+      const { status, body } = mapError(err);
+      if (status >= 500 && status !== 502) req.log.error({ err }, 'console request failed');
+      return reply.code(status).send(body);
+    });
+    await registerConsoleAuth(scope, {
+      users: new UsersSource(config.VIGIL_HUB_USERS_FILE),
+      sessions: new SessionStore(db, config.VIGIL_HUB_SESSION_MINUTES * 60_000),
+      audit,
+      secureCookie: config.VIGIL_HUB_COOKIE_SECURE,
+      loginAttemptsPerMinute: config.VIGIL_HUB_LOGIN_ATTEMPTS_PER_MINUTE,
+    });
+    registerConsoleAlertsRoutes(scope, {
+      alertmanagers,
+      audit,
+      acks: {
+        acknowledged: (labels, by, silenceId) => void incidents.acknowledgeMatching(labels, by, silenceId),
+        unacknowledged: (silenceId, by) => void incidents.unacknowledgeSilence(silenceId, by),
+      },
+    });
+    registerIncidentRoutes(scope, {
+      incidents,
+      engine,
+      audit,
+      alertmanagers,
+      oncall: () => ({ config: oncall.current(), error: oncall.error, dir: oncall.dir }),
+      webhookSinkUrl: config.VIGIL_WEBHOOK_SINK_URL,
+    });
+  });
+  engine.start();
+
+  const amByUrl = (externalURL: string) =>
+    alertmanagers.find((a) => a.url === externalURL.replace(/\/+$/, ''))?.name ?? alertmanagers[0]!.name;
+  return {
+    db,
+    incidents,
+    engine,
+    alertmanagers,
+    ingest: (payload) => {
+      incidents.ingest(payload, amByUrl(payload.externalURL), (labels) => {
+        const cfg = oncall.current();
+        return cfg ? policyFor(cfg, labels) : null;
+      });
+    },
+    async close() {
+      await engine.stop();
+      sender.close();
+      db.close();
+    },
+  };
+}

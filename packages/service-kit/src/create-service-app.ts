@@ -1,22 +1,31 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyPluginCallback,
-  LogController,
-} from 'fastify';
+import type { Telemetry } from '@vigil/telemetry';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { type Migration, openDatabase, type SqliteDatabase } from './database.ts';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './error-handler.ts';
 
-/** What createServiceApp needs from @vigil/telemetry (kept structural so this package does not import it). */
-export interface ServiceTelemetry {
-  readonly plugin: FastifyPluginAsync | FastifyPluginCallback;
-  readonly logger: FastifyBaseLogger;
-}
+/** A service's SQLite database: a file (`:memory:` in tests) opened with its migrations, or an open handle. */
+export type DatabaseSource =
+  | { readonly file: string; readonly migrations: readonly Migration[] }
+  | SqliteDatabase;
 
 export interface CreateServiceAppOptions {
-  readonly telemetry: ServiceTelemetry;
+  /** The app needs the plugin and logger; `health` when it owns a database. */
+  readonly telemetry: Pick<Telemetry, 'plugin' | 'logger'> & Partial<Pick<Telemetry, 'health'>>;
   /** Largest accepted request body in bytes; larger → 413 PAYLOAD_TOO_LARGE. */
   readonly bodyLimit?: number;
+  /**
+   * The service's database. The app owns it: readiness check `database` (SELECT 1), closed
+   * after every other onClose hook (so workers stop first), and closed if building fails.
+   */
+  readonly database?: DatabaseSource;
+}
+
+export interface ServiceApp {
+  readonly app: FastifyInstance;
+}
+
+export interface ServiceAppWithDatabase extends ServiceApp {
+  readonly db: SqliteDatabase;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -25,7 +34,40 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
  * A Fastify instance with the shared error contract ({error:{code,message}}), JSON-only bodies,
  * a body limit and telemetry (spans, RED metrics, request logs, x-trace-id, /metrics, /health/*).
  */
-export async function createServiceApp(options: CreateServiceAppOptions): Promise<FastifyInstance> {
+export async function createServiceApp(
+  options: CreateServiceAppOptions & { database: DatabaseSource },
+): Promise<ServiceAppWithDatabase>;
+export async function createServiceApp(options: CreateServiceAppOptions): Promise<ServiceApp>;
+export async function createServiceApp(
+  options: CreateServiceAppOptions,
+): Promise<ServiceApp | ServiceAppWithDatabase> {
+  const source = options.database;
+  const db =
+    source === undefined
+      ? undefined
+      : 'file' in source
+        ? openDatabase(source.file, source.migrations)
+        : source;
+  try {
+    const app = await createApp(options);
+    if (!db) return { app };
+    // onClose hooks run last-registered first: registered here, before any service hook, it runs last.
+    app.addHook('onClose', async () => {
+      if (db.open) db.close();
+    });
+    if (!options.telemetry.health) throw new Error('createServiceApp: a database needs telemetry.health');
+    const ping = db.prepare('SELECT 1');
+    options.telemetry.health.addCheck('database', () => {
+      ping.get();
+    });
+    return { app, db };
+  } catch (err) {
+    if (db?.open) db.close();
+    throw err;
+  }
+}
+
+async function createApp(options: CreateServiceAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.telemetry.logger,
     // Request logs come from the telemetry plugin (with trace ids); Fastify's own would duplicate them.

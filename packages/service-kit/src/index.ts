@@ -12,8 +12,10 @@ export {
 export {
   type CreateServiceAppOptions,
   createServiceApp,
+  type DatabaseSource,
   DEFAULT_BODY_LIMIT,
-  type ServiceTelemetry,
+  type ServiceApp,
+  type ServiceAppWithDatabase,
 } from './create-service-app.ts';
 export {
   appliedMigrations,
@@ -25,4 +27,10 @@ export {
 export { type ErrorBody, mapError } from './error-handler.ts';
 export { HttpError, httpError, isHttpError } from './http-error.ts';
 export { createPollingWorker, type PollingWorker, type PollingWorkerOptions } from './polling-worker.ts';
+export {
+  type RunnableConfig,
+  type RunServiceOptions,
+  runService,
+  type ServiceContext,
+} from './run-service.ts';
 export { describeZodError, paginationShape, parseId, parseOrThrow, queryInt } from './validation.ts';

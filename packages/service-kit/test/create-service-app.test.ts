@@ -16,10 +16,10 @@ const sink = new Writable({
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await createServiceApp({
+  ({ app } = await createServiceApp({
     telemetry: { plugin: async () => {}, logger: pino(sink) },
     bodyLimit: 1024,
-  });
+  }));
   app.post('/things', async (request, reply) => {
     const body = parseOrThrow(
       z.object({ name: z.string().min(1), tags: z.array(z.string()).max(2) }),

@@ -1,19 +1,21 @@
 import { createServiceApp } from '@vigil/service-kit';
-import type { createTelemetry } from '@vigil/telemetry';
+import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
-import type { GatewayConfig } from './config.ts';
+import { type GatewayConfig, readConfig } from './config.ts';
 import { registerProxyRoutes } from './routes/proxy-routes.ts';
-
-export type Telemetry = ReturnType<typeof createTelemetry>;
 
 export interface BuildAppOptions {
   telemetry: Telemetry;
-  config: Omit<GatewayConfig, 'HOST' | 'PORT' | 'VIGIL_DATA_DIR' | 'VIGIL_ADMIN_TOKEN'>;
+  /** Defaults to the defaults of config.ts (tests). */
+  config?: Omit<GatewayConfig, 'HOST' | 'PORT' | 'VIGIL_DATA_DIR' | 'VIGIL_ADMIN_TOKEN'>;
 }
 
 /** The gateway: the single entry point, where every trace starts. */
-export async function buildApp({ telemetry, config }: BuildAppOptions): Promise<FastifyInstance> {
-  const app = await createServiceApp({ telemetry });
+export async function buildApp({
+  telemetry,
+  config = readConfig({}),
+}: BuildAppOptions): Promise<FastifyInstance> {
+  const { app } = await createServiceApp({ telemetry });
   const upstreamErrors = telemetry.counter({
     name: 'gateway_upstream_errors_total',
     help: 'Requests the gateway could not complete upstream, by upstream and reason (timeout, unavailable).',

@@ -1,21 +1,22 @@
-import { createServiceApp, openDatabase } from '@vigil/service-kit';
-import type { createTelemetry } from '@vigil/telemetry';
+import { createServiceApp, type SqliteDatabase } from '@vigil/service-kit';
+import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { createEmailSender } from './adapters/email-sender.ts';
 import { migrations } from './adapters/migrations.ts';
 import { createOutboxRepository } from './adapters/outbox-repository.ts';
 import { createOutboxWorker } from './adapters/outbox-worker.ts';
 import { createWebhookSender } from './adapters/webhook-sender.ts';
-import type { NotificationConfig } from './config.ts';
+import { type NotificationConfig, readConfig } from './config.ts';
 import { registerNotificationsRoutes } from './routes/notifications-routes.ts';
-
-export type Telemetry = ReturnType<typeof createTelemetry>;
 
 export interface BuildAppOptions {
   telemetry: Telemetry;
-  /** SQLite file, or `:memory:` in tests. */
-  databaseFile: string;
-  config: Pick<
+  /** SQLite file (default `:memory:`, for tests). */
+  databaseFile?: string;
+  /** An already opened database; the app closes it on shutdown. */
+  database?: SqliteDatabase;
+  /** Defaults to the defaults of config.ts (tests). */
+  config?: Pick<
     NotificationConfig,
     | 'SMTP_HOST'
     | 'SMTP_PORT'
@@ -33,71 +34,64 @@ export interface BuildAppOptions {
 export async function buildApp({
   telemetry,
   databaseFile,
-  config,
+  database,
+  config = readConfig({}),
 }: BuildAppOptions): Promise<FastifyInstance> {
-  const db = openDatabase(databaseFile, migrations);
-  try {
-    const app = await createServiceApp({ telemetry });
-    const ping = db.prepare('SELECT 1');
-    telemetry.health.addCheck('database', () => {
-      ping.get();
-    });
-    const sent = telemetry.counter({
-      name: 'notifications_sent_total',
-      help: 'Notification delivery attempts by channel and result (sent, retry, dead).',
-      labelNames: ['channel', 'status'],
-    });
-    const repository = createOutboxRepository(db);
-    const depth = telemetry.gauge({
-      name: 'notification_outbox_entries',
-      help: 'Outbox entries by status; pending growing means deliveries are failing.',
-      labelNames: ['status'],
-    });
-    const email = createEmailSender({
-      host: config.SMTP_HOST,
-      port: config.SMTP_PORT,
-      from: config.SMTP_FROM,
-      timeoutMs: config.NOTIFY_SEND_TIMEOUT_MS,
-    });
-    const webhook = createWebhookSender({
-      timeoutMs: config.NOTIFY_SEND_TIMEOUT_MS,
-      allowedHosts: config.NOTIFY_WEBHOOK_HOSTS,
-    });
-    const worker = createOutboxWorker({
-      repository,
-      email,
-      webhook,
-      tracer: telemetry.tracer,
-      logger: telemetry.logger,
-      backoff: { baseMs: config.NOTIFY_RETRY_BASE_MS, maxMs: config.NOTIFY_RETRY_MAX_MS },
-      maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
-      pollMs: config.NOTIFY_POLL_MS,
-      onResult: (channel, status) => {
-        sent.inc({ channel, status });
-        const counts = repository.counts();
-        for (const [status, n] of Object.entries(counts)) depth.set({ status }, n);
-      },
-    });
-    registerNotificationsRoutes(app, {
-      repository,
-      allowsWebhook: (url) => webhook.allows(url),
-      onQueued: () => {
-        depth.inc({ status: 'pending' });
-        worker.kick();
-      },
-    });
-    app.addHook('onReady', async () => {
-      for (const [status, n] of Object.entries(repository.counts())) depth.set({ status }, n);
-      worker.start();
-    });
-    app.addHook('onClose', async () => {
-      await worker.stop();
-      email.close();
-      db.close();
-    });
-    return app;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const { app, db } = await createServiceApp({
+    telemetry,
+    database: database ?? { file: databaseFile ?? ':memory:', migrations },
+  });
+  const sent = telemetry.counter({
+    name: 'notifications_sent_total',
+    help: 'Notification delivery attempts by channel and result (sent, retry, dead).',
+    labelNames: ['channel', 'status'],
+  });
+  const repository = createOutboxRepository(db);
+  const depth = telemetry.gauge({
+    name: 'notification_outbox_entries',
+    help: 'Outbox entries by status; pending growing means deliveries are failing.',
+    labelNames: ['status'],
+  });
+  const email = createEmailSender({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    from: config.SMTP_FROM,
+    timeoutMs: config.NOTIFY_SEND_TIMEOUT_MS,
+  });
+  const webhook = createWebhookSender({
+    timeoutMs: config.NOTIFY_SEND_TIMEOUT_MS,
+    allowedHosts: config.NOTIFY_WEBHOOK_HOSTS,
+  });
+  const worker = createOutboxWorker({
+    repository,
+    email,
+    webhook,
+    tracer: telemetry.tracer,
+    logger: telemetry.logger,
+    backoff: { baseMs: config.NOTIFY_RETRY_BASE_MS, maxMs: config.NOTIFY_RETRY_MAX_MS },
+    maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+    pollMs: config.NOTIFY_POLL_MS,
+    onResult: (channel, status) => {
+      sent.inc({ channel, status });
+      const counts = repository.counts();
+      for (const [status, n] of Object.entries(counts)) depth.set({ status }, n);
+    },
+  });
+  registerNotificationsRoutes(app, {
+    repository,
+    allowsWebhook: (url) => webhook.allows(url),
+    onQueued: () => {
+      depth.inc({ status: 'pending' });
+      worker.kick();
+    },
+  });
+  app.addHook('onReady', async () => {
+    for (const [status, n] of Object.entries(repository.counts())) depth.set({ status }, n);
+    worker.start();
+  });
+  app.addHook('onClose', async () => {
+    await worker.stop();
+    email.close();
+  });
+  return app;
 }

@@ -11,7 +11,7 @@ import { registerReservationsRoutes } from './routes/reservations-routes.ts';
 
 export interface BuildAppOptions {
   telemetry: Telemetry;
-  /** SQLite file, or `:memory:` in tests. */
+  /** SQLite file (default `:memory:`, for tests). */
   databaseFile?: string;
   /** An already opened database (see openServiceDatabase); the app closes it on shutdown. */
   database?: SqliteDatabase;
@@ -25,37 +25,27 @@ export function openServiceDatabase(file: string): SqliteDatabase {
 /** The product-service app without a listening socket (tests drive it with app.inject). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { telemetry } = options;
-  const db = options.database ?? openServiceDatabase(options.databaseFile ?? ':memory:');
-  try {
-    const app = await createServiceApp({ telemetry });
-    app.addHook('onClose', async () => {
-      if (db.open) db.close();
-    });
-    const ping = db.prepare('SELECT 1');
-    telemetry.health.addCheck('database', () => {
-      ping.get();
-    });
-    const inventory = createInventoryRepository(db);
-    // Read from the database at scrape time, so the gauge is right even when another process
-    // (a second instance on the same file, an operator's sqlite3 session) changed the stock.
-    new Gauge({
-      name: 'inventory_level',
-      help: 'Units on hand (not reserved) per product and warehouse.',
-      labelNames: ['product_id', 'warehouse'],
-      registers: [telemetry.registry],
-      collect() {
-        if (!db.open) return;
-        for (const { product_id, warehouse, quantity } of inventory.allLevels()) {
-          this.set({ product_id: String(product_id), warehouse }, quantity);
-        }
-      },
-    });
-    registerProductsRoutes(app, createProductsRepository(db));
-    registerInventoryRoutes(app, inventory);
-    registerReservationsRoutes(app, inventory);
-    return app;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const { app, db } = await createServiceApp({
+    telemetry,
+    database: options.database ?? { file: options.databaseFile ?? ':memory:', migrations },
+  });
+  const inventory = createInventoryRepository(db);
+  // Read from the database at scrape time, so the gauge is right even when another process
+  // (a second instance on the same file, an operator's sqlite3 session) changed the stock.
+  new Gauge({
+    name: 'inventory_level',
+    help: 'Units on hand (not reserved) per product and warehouse.',
+    labelNames: ['product_id', 'warehouse'],
+    registers: [telemetry.registry],
+    collect() {
+      if (!db.open) return;
+      for (const { product_id, warehouse, quantity } of inventory.allLevels()) {
+        this.set({ product_id: String(product_id), warehouse }, quantity);
+      }
+    },
+  });
+  registerProductsRoutes(app, createProductsRepository(db));
+  registerInventoryRoutes(app, inventory);
+  registerReservationsRoutes(app, inventory);
+  return app;
 }

@@ -7,7 +7,7 @@ import { registerUsersRoutes } from './routes/users-routes.ts';
 
 export interface BuildAppOptions {
   telemetry: Telemetry;
-  /** SQLite file, or `:memory:` in tests. */
+  /** SQLite file (default `:memory:`, for tests). */
   databaseFile?: string;
   /** An already opened database (see openServiceDatabase); the app closes it on shutdown. */
   database?: SqliteDatabase;
@@ -21,28 +21,18 @@ export function openServiceDatabase(file: string): SqliteDatabase {
 /** The user-service app without a listening socket (tests drive it with app.inject). */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { telemetry } = options;
-  const db = options.database ?? openServiceDatabase(options.databaseFile ?? ':memory:');
-  try {
-    const app = await createServiceApp({ telemetry });
-    app.addHook('onClose', async () => {
-      if (db.open) db.close();
-    });
-    const ping = db.prepare('SELECT 1');
-    telemetry.health.addCheck('database', () => {
-      ping.get();
-    });
-    const usersCreated = telemetry.counter({
-      name: 'users_created_total',
-      help: 'Users created through POST /users, by segment.',
-      labelNames: ['segment'],
-    });
-    registerUsersRoutes(app, {
-      repository: createUsersRepository(db),
-      onUserCreated: (segment) => usersCreated.inc({ segment }),
-    });
-    return app;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const { app, db } = await createServiceApp({
+    telemetry,
+    database: options.database ?? { file: options.databaseFile ?? ':memory:', migrations },
+  });
+  const usersCreated = telemetry.counter({
+    name: 'users_created_total',
+    help: 'Users created through POST /users, by segment.',
+    labelNames: ['segment'],
+  });
+  registerUsersRoutes(app, {
+    repository: createUsersRepository(db),
+    onUserCreated: (segment) => usersCreated.inc({ segment }),
+  });
+  return app;
 }

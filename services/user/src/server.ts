@@ -1,16 +1,6 @@
-import { join } from 'node:path';
-import { createTelemetry } from '@vigil/telemetry';
+import { runService } from '@vigil/service-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { buildApp } from './app.ts';
 import { readConfig, SERVICE_NAME } from './config.ts';
 
-const config = readConfig();
-const telemetry = createTelemetry({ service: SERVICE_NAME, version: packageJson.version });
-try {
-  const app = await buildApp({ telemetry, databaseFile: join(config.VIGIL_DATA_DIR, 'user.sqlite') });
-  await telemetry.start(app, { port: config.PORT, host: config.HOST });
-} catch (err) {
-  telemetry.logger.fatal({ err }, 'user-service failed to start');
-  await telemetry.shutdown();
-  process.exit(1);
-}
+await runService({ name: SERVICE_NAME, version: packageJson.version, readConfig, buildApp });

@@ -32,4 +32,8 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'inject, list and clear chaos faults (vigil fault --help)',
     load: () => import('./commands/fault.ts'),
   },
+  load: {
+    summary: 'run a load scenario against the stack, with thresholds and a report (vigil load --help)',
+    load: () => import('./commands/load.ts'),
+  },
 };

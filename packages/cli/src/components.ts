@@ -66,4 +66,6 @@ const custom: Partial<Record<ComponentName, Component>> = {
  * add its topology entry; add a line to `custom` only if it is not a plain Node service.
  * Every child also gets the common env (see child-env.ts).
  */
-export const components: Component[] = topology.map((entry) => custom[entry.name] ?? nodeProcess(entry.name));
+export const components: Component[] = topology
+  .filter((entry) => entry.role !== 'tool')
+  .map((entry) => custom[entry.name as Exclude<ComponentName, 'vigil-load'>] ?? nodeProcess(entry.name));

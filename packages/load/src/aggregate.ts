@@ -66,8 +66,11 @@ export class Aggregator {
   private readonly slowestByWorker = new Map<number, TracedRequest[]>();
   private readonly inFlightByWorker = new Map<number, number>();
   private readonly maxFailures: number;
-  private bucket: { hist: hdr.Histogram; point: TimelinePoint; stepHists: Map<string, hdr.Histogram> } | null =
-    null;
+  private bucket: {
+    hist: hdr.Histogram;
+    point: TimelinePoint;
+    stepHists: Map<string, hdr.Histogram>;
+  } | null = null;
 
   constructor(maxFailures = 10_000) {
     this.maxFailures = maxFailures;
@@ -76,7 +79,14 @@ export class Aggregator {
   private stepTotals(key: string): StepTotals {
     let s = this.steps.get(key);
     if (!s) {
-      s = { hist: newHistogram(), requests: 0, failed: 0, errors: emptyErrors(), checksPassed: 0, checksFailed: 0 };
+      s = {
+        hist: newHistogram(),
+        requests: 0,
+        failed: 0,
+        errors: emptyErrors(),
+        checksPassed: 0,
+        checksFailed: 0,
+      };
       this.steps.set(key, s);
     }
     return s;
@@ -90,7 +100,17 @@ export class Aggregator {
       this.bucket = {
         hist: newHistogram(),
         stepHists: new Map(),
-        point: { t, requests: 0, failed: 0, iterations: 0, due: 0, late: 0, inFlight: 0, latency: EMPTY, steps: {} },
+        point: {
+          t,
+          requests: 0,
+          failed: 0,
+          iterations: 0,
+          due: 0,
+          late: 0,
+          inFlight: 0,
+          latency: EMPTY,
+          steps: {},
+        },
       };
     }
     const b = this.bucket;
@@ -109,7 +129,8 @@ export class Aggregator {
       for (const [kind, n] of Object.entries(s.errors)) totals.errors[kind as ErrorKind] += n ?? 0;
       b.point.requests += s.requests;
       b.point.failed += s.failed;
-      const ps = (b.point.steps[key] ??= { requests: 0, failed: 0, p95: 0, p99: 0 });
+      b.point.steps[key] ??= { requests: 0, failed: 0, p95: 0, p99: 0 };
+      const ps = b.point.steps[key];
       ps.requests += s.requests;
       ps.failed += s.failed;
     }
@@ -162,7 +183,13 @@ export class Aggregator {
       .slice(0, n);
   }
 
-  totals(): { requests: number; failed: number; checksPassed: number; checksFailed: number; errors: Record<ErrorKind, number> } {
+  totals(): {
+    requests: number;
+    failed: number;
+    checksPassed: number;
+    checksFailed: number;
+    errors: Record<ErrorKind, number>;
+  } {
     const out = { requests: 0, failed: 0, checksPassed: 0, checksFailed: 0, errors: emptyErrors() };
     for (const s of this.steps.values()) {
       out.requests += s.requests;

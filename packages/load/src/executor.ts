@@ -89,14 +89,16 @@ export class ArrivalSchedule {
       const r1 = target / 1000;
       const a = (r1 - r0) / (2 * duration);
       const x = this.index - this.stageCount;
-      const disc = r0 * r0 + 4 * a * x;
-      const denom = r0 + Math.sqrt(Math.max(0, disc));
-      const tau = x === 0 ? 0 : disc >= 0 && denom > 0 ? (2 * x) / denom : Number.POSITIVE_INFINITY;
-      if (tau < duration) {
+      const stageTotal = ((r0 + r1) / 2) * duration;
+      // Decided on counts, not on the solved time: near a zero rate the inverse is ill-conditioned.
+      if (x < stageTotal - 1e-9) {
+        const disc = r0 * r0 + 4 * a * x;
+        const denom = r0 + Math.sqrt(Math.max(0, disc));
+        const tau = x <= 0 ? 0 : denom > 0 ? (2 * x) / denom : duration;
         this.index += this.step;
-        return this.stageStart + tau;
+        return this.stageStart + Math.min(tau, duration);
       }
-      this.stageCount += ((r0 + r1) / 2) * duration;
+      this.stageCount += stageTotal;
       this.stageStart += duration;
       this.stage++;
     }

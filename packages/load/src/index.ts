@@ -13,7 +13,14 @@ export {
 } from './executor.ts';
 export { formatProgress, formatSummary, progressPrinter } from './progress.ts';
 export { renderHtml, writeReports } from './report.ts';
-export { checkThresholds, type LoadOptions, type LoadRun, type LoadSummary, type Progress, runLoad } from './run.ts';
+export {
+  checkThresholds,
+  type LoadOptions,
+  type LoadRun,
+  type LoadSummary,
+  type Progress,
+  runLoad,
+} from './run.ts';
 export {
   defineScenario,
   type Journey,

@@ -78,7 +78,13 @@ export const viewProduct: JourneyInput = {
     {
       name: 'get-product',
       path: '/products/{{productId}}',
-      check: { status: [200], json: [{ path: 'id', equals: '{{productId}}' }, { path: 'price_cents', exists: true }] },
+      check: {
+        status: [200],
+        json: [
+          { path: 'id', equals: '{{productId}}' },
+          { path: 'price_cents', exists: true },
+        ],
+      },
     },
   ],
 };

@@ -20,7 +20,11 @@ export class LoadMetrics {
   constructor(scenario: string) {
     this.registry.setDefaultLabels({ scenario });
     const registers = [this.registry];
-    this.running = new Gauge({ name: 'vigil_load_running', help: '1 while a load run is in progress.', registers });
+    this.running = new Gauge({
+      name: 'vigil_load_running',
+      help: '1 while a load run is in progress.',
+      registers,
+    });
     this.offered = new Gauge({
       name: 'vigil_load_offered_rate',
       help: 'Iterations per second the schedule asked for in the last second (open model; closed model: started).',

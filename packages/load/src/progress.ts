@@ -1,4 +1,4 @@
-import type { Progress, LoadSummary } from './run.ts';
+import type { LoadSummary, Progress } from './run.ts';
 
 const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -12,7 +12,10 @@ export function formatProgress(p: Progress): string {
  * A progress printer: on a TTY one line rewritten every second; otherwise a plain line every
  * `everyS` seconds (logs and CI).
  */
-export function progressPrinter(stream: NodeJS.WriteStream, everyS = 5): { update(p: Progress): void; end(): void } {
+export function progressPrinter(
+  stream: NodeJS.WriteStream,
+  everyS = 5,
+): { update(p: Progress): void; end(): void } {
   const tty = stream.isTTY === true;
   let lastPrinted = 0;
   let dirty = false;
@@ -51,6 +54,8 @@ export function formatSummary(s: LoadSummary): string {
       `  ${st.key.padEnd(32)} ${String(st.requests).padStart(7)}  p50 ${f(st.latencyMs.p50).padStart(6)}  p95 ${f(st.latencyMs.p95).padStart(6)}  p99 ${f(st.latencyMs.p99).padStart(6)}  failed ${st.failed}`,
     );
   for (const t of s.thresholds)
-    lines.push(`  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (measured ${Number.isNaN(t.actual) ? 'no data' : Number(t.actual.toPrecision(4))})`);
+    lines.push(
+      `  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (measured ${Number.isNaN(t.actual) ? 'no data' : Number(t.actual.toPrecision(4))})`,
+    );
   return lines.join('\n');
 }

@@ -5,7 +5,10 @@ import type { LoadSummary } from './run.ts';
 import { ERROR_KINDS } from './stats.ts';
 
 const esc = (s: unknown): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const pct = (v: number): string => `${(v * 100).toFixed(v < 0.01 && v > 0 ? 3 : 2)}%`;
 
@@ -45,7 +48,9 @@ function chart(title: string, unit: string, t: number[], series: Series[]): stri
 
 function traceLink(hubUrl: string | null, traceId: string | null): string {
   if (!traceId) return '—';
-  return hubUrl ? `<a href="${esc(`${hubUrl.replace(/\/$/, '')}/traces/${traceId}`)}">${esc(traceId)}</a>` : esc(traceId);
+  return hubUrl
+    ? `<a href="${esc(`${hubUrl.replace(/\/$/, '')}/traces/${traceId}`)}">${esc(traceId)}</a>`
+    : esc(traceId);
 }
 
 /** A self-contained HTML report: charts over time, per-step table, thresholds, slowest traces. */

@@ -7,7 +7,13 @@ import { boundPort, LoadMetrics, serveMetrics } from './metrics.ts';
 import type { RunnerInit, RunnerMessage } from './runner.ts';
 import type { Scenario } from './scenario.ts';
 import { type ErrorKind, type Percentiles, percentiles, type TracedRequest } from './stats.ts';
-import { evaluateThreshold, parseThreshold, type Threshold, ThresholdError, type ThresholdResult } from './thresholds.ts';
+import {
+  evaluateThreshold,
+  parseThreshold,
+  type Threshold,
+  ThresholdError,
+  type ThresholdResult,
+} from './thresholds.ts';
 
 export interface LoadOptions {
   /** Base URL of the system under test; default: the scenario's target. */
@@ -97,7 +103,10 @@ export function checkThresholds(scenario: Scenario, exprs: readonly string[]): T
   }
   for (const t of thresholds)
     if (t.selector !== null && !names.has(t.selector))
-      throw new ThresholdError(t.expr, `'${t.selector}' is no journey or step of scenario '${scenario.name}'`);
+      throw new ThresholdError(
+        t.expr,
+        `'${t.selector}' is no journey or step of scenario '${scenario.name}'`,
+      );
   return thresholds;
 }
 
@@ -156,7 +165,14 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
     if (last && last.t === second - 1) {
       metrics?.update(last);
       const totals = agg.totals();
-      options.onProgress?.({ elapsedS: elapsedS(), totalS, last, requests: totals.requests, failed: totals.failed, late: agg.late });
+      options.onProgress?.({
+        elapsedS: elapsedS(),
+        totalS,
+        last,
+        requests: totals.requests,
+        failed: totals.failed,
+        late: agg.late,
+      });
     }
     if (options.abortOnFail && elapsedS() >= 5 && thresholds.length > 0) {
       const failed = evaluate().find((r) => !r.ok);
@@ -219,7 +235,11 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
         errorRate: totals.requests === 0 ? 0 : totals.failed / totals.requests,
         rps: totals.requests / duration,
         errors: totals.errors,
-        checks: { passed: totals.checksPassed, failed: totals.checksFailed, rate: checksTotal === 0 ? 1 : totals.checksPassed / checksTotal },
+        checks: {
+          passed: totals.checksPassed,
+          failed: totals.checksFailed,
+          rate: checksTotal === 0 ? 1 : totals.checksPassed / checksTotal,
+        },
         latencyMs: percentiles(agg.overall),
         schedule: { due: agg.due, late: agg.late, lagMs: percentiles(agg.lag) },
       },

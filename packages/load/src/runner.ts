@@ -33,7 +33,8 @@ function classify(err: unknown): { kind: ErrorKind; message: string } {
   const message = `${code ? `${code}: ` : ''}${e.message ?? String(err)}`.slice(0, 200);
   if (/TIMEOUT|ETIMEDOUT|AbortError/i.test(code) || e.message?.includes('timeout'))
     return { kind: 'timeout', message };
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return { kind: 'reset', message };
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    return { kind: 'reset', message };
   if (code === 'ECONNREFUSED') return { kind: 'refused', message };
   return { kind: 'other', message };
 }

@@ -15,16 +15,14 @@ export class ScenarioError extends Error {
   }
 }
 
-const duration = z
-  .union([z.number().nonnegative(), z.string()])
-  .transform((value, ctx) => {
-    try {
-      return typeof value === 'number' ? value : parseDuration(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  try {
+    return typeof value === 'number' ? value : parseDuration(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
@@ -100,7 +98,11 @@ export const scenarioSchema = z
     const seen = new Set<string>();
     s.journeys.forEach((j, i) => {
       if (seen.has(j.name))
-        ctx.addIssue({ code: 'custom', path: ['journeys', i, 'name'], message: `duplicate journey '${j.name}'` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['journeys', i, 'name'],
+          message: `duplicate journey '${j.name}'`,
+        });
       seen.add(j.name);
       const steps = new Set<string>();
       j.steps.forEach((st, k) => {
@@ -123,7 +125,8 @@ export type Step = Journey['steps'][number];
 /** `journeys[2].steps[0].path: must start with /` */
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  for (const part of path)
+    out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
   return out || '(root)';
 }
 

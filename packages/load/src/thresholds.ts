@@ -31,19 +31,33 @@ export class ThresholdError extends Error {
 }
 
 export function parseThreshold(expr: string): Threshold {
-  const m = /^\s*([a-z_]+(?:\.[0-9]+)?|p[0-9]+(?:\.[0-9]+)?)\s*(?:\(\s*([^)]+?)\s*\))?\s*(<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z%]*)\s*$/.exec(
-    expr,
-  );
-  if (!m) throw new ThresholdError(expr, 'expected <metric>[(<journey|step>)] <op> <value>, e.g. p95(order) < 300ms');
-  const [, metric, selector, op, rawValue, unit] = m as unknown as [string, string, string | undefined, Threshold['op'], string, string];
-  if (!ALL.includes(metric)) throw new ThresholdError(expr, `unknown metric '${metric}' (one of ${ALL.join(', ')})`);
+  const m =
+    /^\s*([a-z_]+(?:\.[0-9]+)?|p[0-9]+(?:\.[0-9]+)?)\s*(?:\(\s*([^)]+?)\s*\))?\s*(<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z%]*)\s*$/.exec(
+      expr,
+    );
+  if (!m)
+    throw new ThresholdError(
+      expr,
+      'expected <metric>[(<journey|step>)] <op> <value>, e.g. p95(order) < 300ms',
+    );
+  const [, metric, selector, op, rawValue, unit] = m as unknown as [
+    string,
+    string,
+    string | undefined,
+    Threshold['op'],
+    string,
+    string,
+  ];
+  if (!ALL.includes(metric))
+    throw new ThresholdError(expr, `unknown metric '${metric}' (one of ${ALL.join(', ')})`);
   let value = Number(rawValue);
   if ((LATENCY_METRICS as readonly string[]).includes(metric)) {
     if (unit === '%') throw new ThresholdError(expr, 'a latency needs a time unit (ms, s, us)');
     value = unit ? parseDuration(`${rawValue}${unit}`) : value;
   } else if ((RATE_METRICS as readonly string[]).includes(metric)) {
     if (unit === '%') value /= 100;
-    else if (unit !== '') throw new ThresholdError(expr, `a rate is a fraction or a percentage, not '${unit}'`);
+    else if (unit !== '')
+      throw new ThresholdError(expr, `a rate is a fraction or a percentage, not '${unit}'`);
     else if (value > 1) throw new ThresholdError(expr, 'a rate without % must be between 0 and 1');
   } else if (unit !== '' && !(metric === 'rps' && unit === '')) {
     throw new ThresholdError(expr, `'${metric}' takes a plain number`);
@@ -96,6 +110,12 @@ export function metricValue(t: Threshold, s: ThresholdSubject): number {
 export function evaluateThreshold(t: Threshold, subject: ThresholdSubject): ThresholdResult {
   const actual = metricValue(t, subject);
   const ok =
-    t.op === '<' ? actual < t.value : t.op === '<=' ? actual <= t.value : t.op === '>' ? actual > t.value : actual >= t.value;
+    t.op === '<'
+      ? actual < t.value
+      : t.op === '<='
+        ? actual <= t.value
+        : t.op === '>'
+          ? actual > t.value
+          : actual >= t.value;
   return { expr: t.expr, actual, ok };
 }

@@ -12,8 +12,10 @@ export const LOCAL_HOST = '127.0.0.1';
  * - `hub`: the telemetry hub (its own scrape job).
  * - `support`: a local stand-in process (SMTP sink, webhook sink, ...), not scraped.
  * - `monitoring`: Prometheus, Alertmanager, exporters (commands live in packages/cli/src/monitoring).
+ * - `tool`: a process the user runs on demand (`vigil load run`), not started by `vigil start`;
+ *   its port is reserved here and Prometheus scrapes it in its own job while it runs.
  */
-export type Role = 'service' | 'hub' | 'support' | 'monitoring';
+export type Role = 'service' | 'hub' | 'support' | 'monitoring' | 'tool';
 
 export interface ExtraPortSpec {
   /** Addressed as `<name>.<key>`, e.g. `hub.otlp`. */
@@ -122,6 +124,8 @@ export const topology = [
     calls: ['webhook-sink'],
   },
   { name: 'prometheus', role: 'monitoring', port: 9090, portEnv: 'PROMETHEUS_PORT', calls: ['alertmanager'] },
+  // `vigil load run` serves its /metrics here while a run lasts (job `vigil-load`).
+  { name: 'vigil-load', role: 'tool', port: 9470, portEnv: 'VIGIL_LOAD_METRICS_PORT' },
 ] as const satisfies readonly TopologyEntry[];
 
 type Entries = (typeof topology)[number];

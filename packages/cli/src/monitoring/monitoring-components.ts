@@ -24,6 +24,8 @@ export function scrapeTargetsFor(ctx: StartContext): ScrapeTargets {
     ...(started.has('hub') ? { hubPort: ctx.port('hub') } : {}),
     prometheusPort: ctx.port('prometheus'),
     alertmanagerPort: ctx.port('alertmanager'),
+    // Scraped whether or not a load run is in progress: `up` is 0 between runs (no alert covers this job).
+    loadPort: envPort(component('vigil-load').portEnv, defaultPort('vigil-load')),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ScrapeTargets {
   readonly hubPort?: number;
   readonly prometheusPort: number;
   readonly alertmanagerPort: number;
+  /** Job `vigil-load`: the load generator's /metrics while `vigil load run` runs (down otherwise). */
+  readonly loadPort?: number;
   /** Host of every target (default 127.0.0.1), unless `hostOf` names another. */
   readonly host?: string;
   /** Host of a component by name (the full-stack profile reaches each by its container name). */
@@ -38,6 +40,8 @@ export function scrapeTargetFiles(targets: ScrapeTargets): Map<string, string> {
     'hub.json': targets.hubPort === undefined ? [] : [group(at('hub'), targets.hubPort, 'hub')],
     'prometheus.json': [group(at('prometheus'), targets.prometheusPort, 'prometheus')],
     'alertmanager.json': [group(at('alertmanager'), targets.alertmanagerPort, 'alertmanager')],
+    'load.json':
+      targets.loadPort === undefined ? [] : [group(at('vigil-load'), targets.loadPort, 'vigil-load')],
   };
   // One group per line: the files stay short and diff by target.
   const text = (groups: FileSdGroup[]) =>

@@ -1,3 +1,4 @@
+import { proxiedUrl } from './chaos/proxy-component.ts';
 import type { Component, StartContext } from './component.ts';
 
 /**
@@ -16,7 +17,8 @@ export function childEnv(
   for (const c of ctx.registered) {
     env[c.portEnv] = String(ctx.port(c.name));
     for (const extra of c.extraPorts ?? []) env[extra.env] = String(ctx.port(`${c.name}.${extra.key}`));
-    if (c.urlEnv) env[c.urlEnv] = componentUrl(c, ctx);
+    // Service-to-service URLs go through the fault proxy when it runs (chaos experiments).
+    if (c.urlEnv) env[c.urlEnv] = proxiedUrl(c, ctx) ?? componentUrl(c, ctx);
   }
   Object.assign(env, {
     HOST: ctx.host,

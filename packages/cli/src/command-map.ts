@@ -36,4 +36,8 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'run a load scenario against the stack, with thresholds and a report (vigil load --help)',
     load: () => import('./commands/load.ts'),
   },
+  chaos: {
+    summary: 'chaos experiments: list, run, monkey, cleanup, render-k8s (vigil chaos --help)',
+    load: () => import('./commands/chaos.ts'),
+  },
 };

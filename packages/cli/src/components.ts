@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type ComponentName, topology } from '@vigil/topology';
 import { hubWebhookTokenFile } from './admin-token.ts';
+import { faultProxyComponent, startsAfterProxy } from './chaos/proxy-component.ts';
 import type { Component, StartContext } from './component.ts';
 import { nodeProcess } from './component-from-topology.ts';
 import { alertmanagerComponent, prometheusComponent } from './monitoring/index.ts';
@@ -58,6 +59,7 @@ const custom: Partial<Record<ComponentName, Component>> = {
   // of this run are rendered under var/monitoring/ (packages/cli/src/monitoring/).
   alertmanager: alertmanagerComponent,
   prometheus: prometheusComponent,
+  'fault-proxy': faultProxyComponent(),
 };
 
 /**
@@ -68,4 +70,6 @@ const custom: Partial<Record<ComponentName, Component>> = {
  */
 export const components: Component[] = topology
   .filter((entry) => entry.role !== 'tool')
-  .map((entry) => custom[entry.name as Exclude<ComponentName, 'vigil-load'>] ?? nodeProcess(entry.name));
+  .map((entry) =>
+    startsAfterProxy(custom[entry.name as Exclude<ComponentName, 'vigil-load'>] ?? nodeProcess(entry.name)),
+  );

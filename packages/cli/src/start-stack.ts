@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { ensureAdminToken, hubWebhookTokenFile, writeFreshSecret } from './admin-token.ts';
+import { ensureAdminToken, hubWebhookTokenFile, readAdminToken, writeFreshSecret } from './admin-token.ts';
+import { chaosStateFile, cleanupChaos } from './chaos/chaos-state.ts';
 import type { StartContext } from './component.ts';
 import { createStartContext } from './context.ts';
 import { CliError } from './errors.ts';
@@ -47,6 +48,12 @@ export async function startStack(opts: StartOptions): Promise<number> {
     skipped: plan.skipped,
   };
   acquireState(layout.stateFile, state);
+  // A chaos run that crashed may have left helpers (stress-ng, a database lock) or a frozen process.
+  await cleanupChaos(
+    chaosStateFile(layout),
+    process.env.VIGIL_ADMIN_TOKEN ?? readAdminToken(layout.adminTokenFile),
+    say,
+  );
 
   const busy = await busyPorts(stateCtx);
   if (busy.length > 0) {

@@ -117,6 +117,23 @@ export const topology = [
     entry: 'packages/webhook-sink/src/server.ts',
   },
   {
+    // The TCP fault proxy of chaos experiments (packages/cli/src/chaos/fault-proxy.ts): control
+    // API on `port`, one listener per service other processes call (the service's port + 10000);
+    // `vigil start` points those services' URL variables at it.
+    name: 'fault-proxy',
+    role: 'support',
+    port: 7070,
+    portEnv: 'FAULT_PROXY_PORT',
+    extraPorts: [
+      { key: 'user-service', port: 18001, env: 'USER_SERVICE_PROXY_PORT' },
+      { key: 'product-service', port: 18002, env: 'PRODUCT_SERVICE_PROXY_PORT' },
+      { key: 'order-service', port: 18003, env: 'ORDER_SERVICE_PROXY_PORT' },
+      { key: 'payment-service', port: 18004, env: 'PAYMENT_SERVICE_PROXY_PORT' },
+      { key: 'notification-service', port: 18005, env: 'NOTIFICATION_SERVICE_PROXY_PORT' },
+    ],
+    entry: 'packages/cli/src/chaos/fault-proxy-server.ts',
+  },
+  {
     name: 'alertmanager',
     role: 'monitoring',
     port: 9093,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AlertmanagerTimings, ServiceTarget } from '../../../packages/cli/src/monitoring/index.ts';
@@ -9,7 +9,8 @@ import {
   prepareAlertmanager,
   preparePrometheus,
   prometheusCommand,
-  shortenRules,
+  TEST_PROFILE,
+  writeShortenedRules,
 } from '../../../packages/cli/src/monitoring/index.ts';
 import { freePort } from './free-port.ts';
 import type { ManagedProcess } from './managed-process.ts';
@@ -18,13 +19,7 @@ import { answers, waitFor } from './wait-for.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 
-/** Test profile intervals: every timing in the ServiceDown bound comes from here. */
-export const TEST_PROFILE = {
-  scrapeInterval: '1s',
-  evaluationInterval: '1s',
-  alertFor: '2s',
-  timings: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h', escalationWait: '4s' },
-} as const;
+export { TEST_PROFILE };
 
 /** The rules under test: the repo's, or VIGIL_TEST_RULES_SOURCE (to try a rules change kept elsewhere). */
 export function rulesSourceDir(): string {
@@ -33,16 +28,7 @@ export function rulesSourceDir(): string {
 
 /** Copies the rule files into `dir` with every `for` shortened; returns the files written. */
 export function writeTestProfileRules(dir: string, forDuration: string = TEST_PROFILE.alertFor): string[] {
-  const rulesDir = rulesSourceDir();
-  mkdirSync(dir, { recursive: true });
-  let files: string[] = [];
-  try {
-    files = readdirSync(rulesDir).filter((f) => f.endsWith('.yml'));
-  } catch {}
-  for (const file of files) {
-    writeFileSync(join(dir, file), shortenRules(readFileSync(join(rulesDir, file), 'utf8'), forDuration));
-  }
-  return files;
+  return writeShortenedRules(rulesSourceDir(), dir, forDuration);
 }
 
 export interface MonitoringStack {

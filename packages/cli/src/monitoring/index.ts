@@ -25,4 +25,4 @@ export {
   scrapeTargetFiles,
   writeScrapeTargets,
 } from './scrape-targets.ts';
-export { shortenRules } from './test-profile.ts';
+export { shortenRules, TEST_PROFILE, writeShortenedRules } from './test-profile.ts';

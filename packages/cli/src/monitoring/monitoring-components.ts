@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { component, defaultPort, SERVICE_NAMES } from '@vigil/topology';
 import { hubWebhookTokenFile } from '../admin-token.ts';
 import type { Component, StartContext } from '../component.ts';
@@ -6,6 +8,16 @@ import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './mo
 import { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 import { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
 import type { ScrapeTargets } from './scrape-targets.ts';
+import { TEST_PROFILE, writeShortenedRules } from './test-profile.ts';
+
+/**
+ * VIGIL_MONITORING_PROFILE=test: short scrape/evaluation intervals, `for` and Alertmanager
+ * timings (the short gameday of `make test`). VIGIL_RULES_DIR: load the rule files of another
+ * directory (e.g. one missing an alert, to prove a gameday then fails).
+ */
+function testProfile(): boolean {
+  return process.env.VIGIL_MONITORING_PROFILE === 'test';
+}
 
 function envPort(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -31,11 +43,24 @@ export function scrapeTargetsFor(ctx: StartContext): ScrapeTargets {
 
 /** Writes var/monitoring/targets/*.json for this run; `vigil start` calls it via the prometheus component. */
 export function writeMonitoringConfigs(ctx: StartContext): void {
+  const sources = monitoringSources(ctx.repoRoot);
+  const layout = monitoringRuntimeLayout(ctx.varDir);
+  const rulesSource = process.env.VIGIL_RULES_DIR || sources.rulesDir;
+  let rulesDir = rulesSource;
+  if (testProfile()) {
+    rulesDir = join(layout.configDir, 'rules');
+    rmSync(rulesDir, { recursive: true, force: true });
+    writeShortenedRules(rulesSource, rulesDir);
+  }
   preparePrometheus({
-    sources: monitoringSources(ctx.repoRoot),
-    layout: monitoringRuntimeLayout(ctx.varDir),
+    sources,
+    layout,
     targets: scrapeTargetsFor(ctx),
-    externalLabels: { environment: process.env.DEPLOYMENT_ENVIRONMENT || 'local' },
+    rulesDir,
+    ...(testProfile()
+      ? { scrapeInterval: TEST_PROFILE.scrapeInterval, evaluationInterval: TEST_PROFILE.evaluationInterval }
+      : {}),
+    externalLabels: { environment: process.env.DEPLOYMENT_ENVIRONMENT || (testProfile() ? 'test' : 'local') },
   });
 }
 
@@ -79,6 +104,7 @@ export const alertmanagerComponent: Component = {
       smtpSmarthost: `${ctx.host}:${smtpPort(ctx)}`,
       // Slack and PagerDuty go to the local webhook sink (never the real ones); VIGIL_*_SINK_URL override.
       ...sinkUrls(ctx),
+      ...(testProfile() ? { timings: TEST_PROFILE.timings } : {}),
     }),
   command: (ctx) =>
     alertmanagerCommand(monitoringRuntimeLayout(ctx.varDir), ctx.port('alertmanager'), ctx.host),

@@ -1,4 +1,17 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+
+/**
+ * The test profile's intervals (tests, and `vigil start` with VIGIL_MONITORING_PROFILE=test):
+ * every timing in a detection bound comes from here.
+ */
+export const TEST_PROFILE = {
+  scrapeInterval: '1s',
+  evaluationInterval: '1s',
+  alertFor: '2s',
+  timings: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h', escalationWait: '4s' },
+} as const;
 
 type RuleFile = { groups?: Array<{ interval?: string; rules?: Array<{ alert?: string; for?: string }> }> };
 
@@ -16,4 +29,20 @@ export function shortenRules(source: string, forDuration: string): string {
     }
   }
   return stringify(rules);
+}
+
+/** Copies every rule file of `sourceDir` into `dir` with each `for` shortened; returns the files written. */
+export function writeShortenedRules(
+  sourceDir: string,
+  dir: string,
+  forDuration: string = TEST_PROFILE.alertFor,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  let files: string[] = [];
+  try {
+    files = readdirSync(sourceDir).filter((f) => f.endsWith('.yml'));
+  } catch {}
+  for (const file of files)
+    writeFileSync(join(dir, file), shortenRules(readFileSync(join(sourceDir, file), 'utf8'), forDuration));
+  return files;
 }

@@ -1,0 +1,206 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { monitoringRuntimeLayout, monitoringSources } from '../monitoring/monitoring-layout.ts';
+import type { AlertDetection, Experiment } from './catalogue.ts';
+
+/** Seconds of a Prometheus/Alertmanager duration such as 15s, 1m30s, 500ms. */
+export function seconds(d: string): number {
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  let consumed = '';
+  for (const m of d.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    consumed += m[0];
+  }
+  if (consumed !== d || d === '') throw new Error(`not a duration: '${d}'`);
+  return total;
+}
+
+export interface AlertRule {
+  readonly name: string;
+  readonly forSeconds: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+interface Route {
+  receiver?: string;
+  matchers?: string[];
+  continue?: boolean;
+  group_wait?: string;
+  routes?: Route[];
+}
+
+/** The timings that decide how fast a fault can be detected, as configured in this run. */
+export interface Settings {
+  readonly source: {
+    readonly prometheus: string;
+    readonly rules: readonly string[];
+    readonly alertmanager: string;
+  };
+  readonly scrapeInterval: number;
+  readonly scrapeTimeout: number;
+  readonly evaluationInterval: number;
+  readonly rules: ReadonlyMap<string, AlertRule>;
+  readonly route: Route;
+}
+
+function ruleFilesOf(configFile: string, patterns: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const pattern of patterns) {
+    const abs = pattern.startsWith('/') ? pattern : join(dirname(configFile), pattern);
+    const dir = dirname(abs);
+    const glob = abs.slice(dir.length + 1);
+    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) if (re.test(f)) files.push(join(dir, f));
+  }
+  return files;
+}
+
+/** Every alert rule in the given rule files, by name (the first definition wins). */
+export function alertRules(files: readonly string[]): Map<string, AlertRule> {
+  const rules = new Map<string, AlertRule>();
+  for (const file of files) {
+    const doc = parse(readFileSync(file, 'utf8')) as {
+      groups?: Array<{ rules?: Array<{ alert?: string; for?: string; labels?: Record<string, string> }> }>;
+    };
+    for (const group of doc?.groups ?? [])
+      for (const r of group.rules ?? [])
+        if (r.alert && !rules.has(r.alert))
+          rules.set(r.alert, {
+            name: r.alert,
+            forSeconds: r.for ? seconds(r.for) : 0,
+            labels: r.labels ?? {},
+          });
+  }
+  return rules;
+}
+
+/**
+ * Reads the settings in force: the configs `vigil start` rendered under `<varDir>/monitoring`
+ * when they exist (so the test profile's short intervals count), else the repo's sources.
+ */
+export function settingsInForce(repoRoot: string, varDir: string | undefined): Settings {
+  const sources = monitoringSources(repoRoot);
+  const runtime = varDir ? monitoringRuntimeLayout(varDir) : undefined;
+  const promFile =
+    runtime && existsSync(runtime.prometheusConfig) ? runtime.prometheusConfig : sources.prometheusConfig;
+  const amFile =
+    runtime && existsSync(runtime.alertmanagerConfig)
+      ? runtime.alertmanagerConfig
+      : sources.alertmanagerConfig;
+  const prom = parse(readFileSync(promFile, 'utf8')) as {
+    global?: Record<string, string>;
+    rule_files?: string[];
+    scrape_configs?: Array<{ job_name: string; scrape_interval?: string; scrape_timeout?: string }>;
+  };
+  const job = prom.scrape_configs?.find((j) => j.job_name === 'vigil-services');
+  const scrapeInterval = seconds(job?.scrape_interval ?? prom.global?.scrape_interval ?? '1m');
+  const scrapeTimeout = seconds(job?.scrape_timeout ?? prom.global?.scrape_timeout ?? '10s');
+  const ruleFiles = ruleFilesOf(promFile, prom.rule_files ?? []);
+  const am = parse(readFileSync(amFile, 'utf8')) as { route: Route };
+  return {
+    source: { prometheus: promFile, rules: ruleFiles, alertmanager: amFile },
+    scrapeInterval,
+    scrapeTimeout: Math.min(scrapeTimeout, scrapeInterval),
+    evaluationInterval: seconds(prom.global?.evaluation_interval ?? '1m'),
+    rules: alertRules(ruleFiles),
+    route: am.route,
+  };
+}
+
+function matches(matchers: readonly string[] | undefined, labels: Readonly<Record<string, string>>): boolean {
+  for (const m of matchers ?? []) {
+    const parsed = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!=|!~|=)\s*"?(.*?)"?\s*$/.exec(m);
+    if (!parsed) return false;
+    const [, name, op, value] = parsed;
+    const actual = labels[name!] ?? '';
+    const re = new RegExp(`^(?:${value})$`);
+    const ok =
+      op === '='
+        ? actual === value
+        : op === '!='
+          ? actual !== value
+          : op === '=~'
+            ? re.test(actual)
+            : !re.test(actual);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * The shortest group_wait among the Alertmanager routes an alert with these labels reaches:
+ * the wait before its first notification goes out (Alertmanager's routing: first matching
+ * child per level unless `continue`, children inherit their parent's group_wait).
+ */
+export function groupWaitFor(route: Route, labels: Readonly<Record<string, string>>): number {
+  const waits: number[] = [];
+  const walk = (node: Route, inherited: string): boolean => {
+    const wait = node.group_wait ?? inherited;
+    let matchedChild = false;
+    for (const child of node.routes ?? []) {
+      if (!matches(child.matchers, labels)) continue;
+      walk(child, wait);
+      matchedChild = true;
+      if (!child.continue) break;
+    }
+    if (!matchedChild) waits.push(seconds(wait));
+    return true;
+  };
+  walk(route, route.group_wait ?? '30s');
+  return Math.min(...waits);
+}
+
+export interface Bound {
+  /** Fault → alert firing in Prometheus and sent to Alertmanager. */
+  readonly detectSeconds: number;
+  /** Fault → first notification (detection plus group_wait). */
+  readonly notifySeconds: number;
+  /** The terms, for the report: `2×scrape 1s + 1×eval 1s + for 2s + group_wait 1s`. */
+  readonly formula: string;
+}
+
+/**
+ * Worst-case time from injection to the alert: the scrapes the signal needs (plus the scrape
+ * timeout for a hung target), the evaluation rounds (recording rules feeding the alert add
+ * one; the alert fires on the first evaluation after `for`), the alert's `for`, anything the
+ * experiment adds with a reason, then Alertmanager's group_wait before the first notification.
+ */
+export function detectionBound(e: Experiment & { detection: AlertDetection }, s: Settings): Bound {
+  const sig = e.detection.signal;
+  const perAlert = e.detection.alerts.map((name) => {
+    const rule = s.rules.get(name);
+    if (!rule) throw new Error(`no alert rule named '${name}' in the rules in force`);
+    const labels = { alertname: name, ...rule.labels, ...e.detection.labels };
+    // The alert fires on the first evaluation at least `for` after it went pending.
+    const forRounded = Math.ceil(rule.forSeconds / s.evaluationInterval) * s.evaluationInterval;
+    const detect =
+      sig.scrapes * s.scrapeInterval +
+      (sig.scrape_timeout ? s.scrapeTimeout : 0) +
+      sig.evaluations * s.evaluationInterval +
+      forRounded +
+      sig.extra_seconds;
+    const wait = groupWaitFor(s.route, labels);
+    const formula =
+      `${sig.scrapes}×scrape ${s.scrapeInterval}s` +
+      (sig.scrape_timeout ? ` + scrape_timeout ${s.scrapeTimeout}s` : '') +
+      ` + ${sig.evaluations}×eval ${s.evaluationInterval}s + for ${rule.forSeconds}s` +
+      (forRounded !== rule.forSeconds ? ` (→${forRounded}s on the eval grid)` : '') +
+      (sig.extra_seconds ? ` + ${sig.extra_seconds}s (${sig.why})` : '') +
+      ` + group_wait ${wait}s`;
+    return { detect, notify: detect + wait, formula: `${name}: ${formula}` };
+  });
+  // Any one of the expected alerts detects the fault: the bound is the fastest of them.
+  const best = perAlert.reduce((a, b) => (b.notify < a.notify ? b : a));
+  return { detectSeconds: round(best.detect), notifySeconds: round(best.notify), formula: best.formula };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Verdict tolerance over a bound: polling, delivery and a loaded machine (20 %, at least 2 s). */
+export function allowance(boundSeconds: number): number {
+  return round(boundSeconds + Math.max(2, boundSeconds * 0.2));
+}

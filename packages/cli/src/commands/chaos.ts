@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readAdminToken } from '../admin-token.ts';
+import { startBackgroundLoad } from '../chaos/background-load.ts';
+import { allowance, detectionBound, seconds, settingsInForce } from '../chaos/bounds.ts';
+import { CatalogueInvalid, type Experiment, expectsAlerts, loadCatalogue } from '../chaos/catalogue.ts';
+import { renderChaosMesh } from '../chaos/chaos-mesh.ts';
+import { chaosStateFile, cleanupChaos, liveRunner } from '../chaos/chaos-state.ts';
+import { type ExperimentResult, runExperiment } from '../chaos/runner.ts';
+import { openLocalStack } from '../chaos/stack.ts';
+import { CliError } from '../errors.ts';
+import { repoRoot, varLayout } from '../paths.ts';
+import { table } from '../table.ts';
+
+export const usage = `usage: vigil chaos list [--json]
+       vigil chaos run <experiment> [--no-load] [--allow-remote]
+       vigil chaos monkey [--duration 10m] [--seed <n>] [--no-load]
+       vigil chaos cleanup
+       vigil chaos render-k8s [--namespace vigil]
+
+Runs the experiments of chaos/experiments/*.yaml against the local stack ('make start'):
+checks the steady state, injects the fault (with a TTL, recorded in var/run/chaos.json so a
+crashed run is undone by the next 'vigil chaos' or 'vigil start'), watches Prometheus,
+Alertmanager and the hub for the expected alert, rolls back, waits until it resolves and
+prints a verdict. Exit 0 only when the fault was detected within its bound.
+
+  list          the catalogue with each experiment's detection bound under the settings in force
+  run <name>    one experiment (with background load through the gateway unless --no-load)
+  monkey        random experiments one after another for --duration; --seed makes it reproducible
+  cleanup       roll back whatever an interrupted run left behind
+  render-k8s    print the Chaos Mesh manifests (PodChaos, NetworkChaos, StressChaos, HTTPChaos)
+      --var-dir <dir>   the stack's var directory (default: VIGIL_VAR_DIR or <repo>/var)
+      --allow-remote    allow a stack whose components are not on 127.0.0.1
+      --json            machine-readable output`;
+
+export const CATALOGUE_DIR = join(repoRoot, 'chaos/experiments');
+
+export function catalogueWithBounds(varDir: string | undefined) {
+  const settings = settingsInForce(repoRoot, varDir);
+  const experiments = loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys()));
+  return { settings, experiments };
+}
+
+/** A seeded PRNG (mulberry32): the same seed picks the same experiments in the same order. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      'no-load': { type: 'boolean' },
+      'allow-remote': { type: 'boolean' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      namespace: { type: 'string' },
+      'var-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [action, name] = positionals;
+  if (values.help || !action) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  const layout = varLayout(values['var-dir']);
+  const stateFile = chaosStateFile(layout);
+  let catalogue: ReturnType<typeof catalogueWithBounds>;
+  try {
+    catalogue = catalogueWithBounds(layout.varDir);
+  } catch (err) {
+    if (err instanceof CatalogueInvalid)
+      throw new CliError('INVALID_CATALOGUE', `the chaos catalogue is invalid:\n${err.message}`, 2);
+    throw err;
+  }
+  const { settings, experiments } = catalogue;
+
+  if (action === 'list') {
+    const rows = experiments.map((e) => {
+      const b = expectsAlerts(e) ? detectionBound(e, settings) : undefined;
+      return {
+        name: e.name,
+        fault: e.fault.kind,
+        target: e.target.from ? `${e.target.from} → ${e.target.service}` : (e.target.service ?? 'host'),
+        expects: e.detection.alerts.join(' or ') || 'no alert',
+        bound_s: b?.notifySeconds,
+        allowed_s: b ? allowance(b.notifySeconds) : undefined,
+      };
+    });
+    if (values.json)
+      console.log(
+        JSON.stringify(
+          { settings: { ...settings, rules: undefined, route: undefined }, experiments: rows },
+          null,
+          2,
+        ),
+      );
+    else {
+      console.log(
+        `settings in force: scrape ${settings.scrapeInterval}s (timeout ${settings.scrapeTimeout}s), evaluation ${settings.evaluationInterval}s (${settings.source.prometheus})`,
+      );
+      console.log(
+        table([
+          ['EXPERIMENT', 'FAULT', 'TARGET', 'EXPECTED ALERT', 'BOUND'],
+          ...rows.map((r) => [
+            r.name,
+            r.fault,
+            r.target,
+            r.expects,
+            r.bound_s === undefined ? '-' : `${r.bound_s} s`,
+          ]),
+        ]),
+      );
+    }
+    return 0;
+  }
+  if (action === 'render-k8s') {
+    console.log(renderChaosMesh(experiments, { namespace: values.namespace ?? 'vigil' }));
+    return 0;
+  }
+  if (action === 'cleanup') {
+    const n = await cleanupChaos(stateFile, readAdminToken(layout.adminTokenFile), (l) => console.log(l));
+    console.log(n === 0 ? 'nothing to clean up' : `rolled back ${n} injection(s)`);
+    return 0;
+  }
+  if (action !== 'run' && action !== 'monkey')
+    throw new CliError('USAGE', `unknown action '${action}'; see 'vigil chaos --help'`, 2);
+
+  const other = liveRunner(stateFile);
+  if (other)
+    throw new CliError(
+      'CHAOS_BUSY',
+      `another chaos run (pid ${other.pid}) has faults in; wait for it or 'vigil chaos cleanup'`,
+    );
+  await cleanupChaos(stateFile, readAdminToken(layout.adminTokenFile), (l) => console.log(l));
+  const stack = openLocalStack(layout, { allowRemote: values['allow-remote'] === true });
+
+  let picks: Experiment[];
+  if (action === 'run') {
+    const e = experiments.find((x) => x.name === name);
+    if (!e)
+      throw new CliError(
+        'UNKNOWN_EXPERIMENT',
+        `no experiment '${name ?? ''}'; 'vigil chaos list' shows them`,
+        2,
+      );
+    picks = [e];
+  } else picks = [];
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    console.log('interrupted: rolling back…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const load = values['no-load']
+    ? undefined
+    : startBackgroundLoad(stack.baseUrl('gateway'), { journeysPerSecond: 4 });
+  const results: ExperimentResult[] = [];
+  try {
+    const opts = {
+      stack,
+      settings,
+      stateFile,
+      say: (l: string) => console.log(l),
+      signal: controller.signal,
+    };
+    if (action === 'run') results.push(await runExperiment(picks[0]!, opts));
+    else {
+      const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
+      const until = Date.now() + (values.duration ? durationMs(values.duration) : 600_000);
+      const random = seededRandom(seed);
+      console.log(`chaos monkey: seed ${seed} (repeat with --seed ${seed}); one experiment at a time`);
+      while (Date.now() < until && !controller.signal.aborted) {
+        const e = experiments[Math.floor(random() * experiments.length)]!;
+        results.push(await runExperiment(e, opts));
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const stats = await load?.stop();
+    if (stats) console.log(`background load: ${stats.requests} requests, ${stats.failed} failed`);
+  }
+  if (values.json) console.log(JSON.stringify(results, null, 2));
+  return results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
+}
+
+function durationMs(raw: string): number {
+  try {
+    return seconds(raw) * 1000;
+  } catch {
+    throw new CliError('BAD_OPTION', '--duration must look like 90s, 10m or 1h', 2);
+  }
+}

@@ -1,0 +1,185 @@
+// The chaos catalogue: validation with field paths, bounds that follow the settings in force,
+// and the Chaos Mesh manifests rendered from it, validated against the vendored CRD schemas.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  allowance,
+  detectionBound,
+  groupWaitFor,
+  seconds,
+  settingsInForce,
+} from '../../packages/cli/src/chaos/bounds.ts';
+import {
+  CatalogueInvalid,
+  expectsAlerts,
+  loadCatalogue,
+  parseExperiment,
+} from '../../packages/cli/src/chaos/catalogue.ts';
+import { chaosMeshManifests } from '../../packages/cli/src/chaos/chaos-mesh.ts';
+import { CATALOGUE_DIR } from '../../packages/cli/src/commands/chaos.ts';
+import {
+  monitoringRuntimeLayout,
+  monitoringSources,
+  prepareAlertmanager,
+  preparePrometheus,
+  TEST_PROFILE,
+  writeShortenedRules,
+} from '../../packages/cli/src/monitoring/index.ts';
+import { repoRoot } from '../../packages/cli/src/paths.ts';
+
+const partition = readFileSync(join(CATALOGUE_DIR, 'partition-order-payment.yaml'), 'utf8');
+
+describe('experiment catalogue', () => {
+  it('loads every experiment of chaos/experiments, each expected alert existing in the repo rules', () => {
+    const settings = settingsInForce(repoRoot, undefined);
+    const experiments = loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys()));
+    expect(experiments.length).toBeGreaterThanOrEqual(10);
+    const kinds = new Set(experiments.map((e) => e.fault.kind.split('.')[0]));
+    expect([...kinds].sort()).toEqual(['app', 'db', 'network', 'process', 'resource']);
+  });
+
+  it('names the offending field', () => {
+    const bad = partition.replace('kind: network.blackhole', 'kind: network.latency\n  latency_ms: -5');
+    const r = parseExperiment('partition-order-payment.yaml', bad);
+    expect(r.experiment).toBeUndefined();
+    expect(r.errors.map((e) => e.message)).toContain(
+      'fault.latency_ms: Too small: expected number to be >=1',
+    );
+    const noDuration = parseExperiment(
+      'partition-order-payment.yaml',
+      partition.replace(/^duration: .*$/m, 'duration: soon'),
+    );
+    expect(noDuration.errors[0]?.message).toMatch(/^duration: a duration like/);
+    const wrongName = parseExperiment('other.yaml', partition);
+    expect(wrongName.errors[0]?.message).toBe("name: 'partition-order-payment' must match the file name");
+  });
+
+  it('refuses an expected alert the rules in force do not define (a rules file missing it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-catalogue-'));
+    try {
+      writeFileSync(join(dir, 'partition-order-payment.yaml'), partition);
+      const rules = alertNamesExcept('DependencyFailing');
+      expect(() => loadCatalogue(dir, rules)).toThrow(CatalogueInvalid);
+      expect(() => loadCatalogue(dir, rules)).toThrow(
+        /detection\.alerts\[0\]: no alert rule named 'DependencyFailing' in the rules in force/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function alertNamesExcept(name: string): Set<string> {
+  const names = new Set(settingsInForce(repoRoot, undefined).rules.keys());
+  names.delete(name);
+  return names;
+}
+
+describe('detection bounds follow the settings in force', () => {
+  it('production files vs the test profile rendered by vigil start', () => {
+    const e = loadCatalogue(CATALOGUE_DIR).find((x) => x.name === 'freeze-product')!;
+    if (!expectsAlerts(e)) throw new Error('freeze-product expects an alert');
+    const prod = settingsInForce(repoRoot, undefined);
+    const p = detectionBound(e, prod);
+    const serviceDown = prod.rules.get('ServiceDown')!;
+    const wait = groupWaitFor(prod.route, {
+      alertname: 'ServiceDown',
+      severity: 'critical',
+      service: 'product-service',
+    });
+    // scrape + scrape timeout + one evaluation + `for` on the evaluation grid + group_wait.
+    const forOnGrid = Math.ceil(serviceDown.forSeconds / prod.evaluationInterval) * prod.evaluationInterval;
+    expect(p.notifySeconds).toBe(
+      prod.scrapeInterval + prod.scrapeTimeout + prod.evaluationInterval + forOnGrid + wait,
+    );
+
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bounds-'));
+    try {
+      const layout = monitoringRuntimeLayout(dir);
+      const sources = monitoringSources(repoRoot);
+      const rulesDir = join(dir, 'monitoring/rules');
+      writeShortenedRules(sources.rulesDir, rulesDir);
+      preparePrometheus({
+        sources,
+        layout,
+        rulesDir,
+        targets: { services: [], prometheusPort: 1, alertmanagerPort: 2 },
+        scrapeInterval: TEST_PROFILE.scrapeInterval,
+        evaluationInterval: TEST_PROFILE.evaluationInterval,
+      });
+      prepareAlertmanager({
+        sources,
+        layout,
+        hubWebhookUrl: 'http://127.0.0.1:1/hook',
+        smtpSmarthost: '127.0.0.1:2',
+        timings: TEST_PROFILE.timings,
+      });
+      const t = detectionBound(e, settingsInForce(repoRoot, dir));
+      const s = (d: string) => seconds(d);
+      expect(t.notifySeconds).toBe(
+        s(TEST_PROFILE.scrapeInterval) * 2 +
+          s(TEST_PROFILE.evaluationInterval) +
+          s(TEST_PROFILE.alertFor) +
+          s(TEST_PROFILE.timings.groupWait),
+      );
+      expect(t.notifySeconds).toBeLessThan(p.notifySeconds);
+      expect(allowance(t.notifySeconds)).toBe(t.notifySeconds + 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('walks the Alertmanager routes: ServiceDown pages after its own group_wait, a warning after the default', () => {
+    const route = parse(readFileSync(monitoringSources(repoRoot).alertmanagerConfig, 'utf8')).route;
+    expect(groupWaitFor(route, { alertname: 'ServiceDown', severity: 'critical' })).toBe(
+      seconds(route.routes[2].group_wait),
+    );
+    expect(groupWaitFor(route, { alertname: 'MemoryHigh', severity: 'warning' })).toBe(
+      seconds(route.group_wait),
+    );
+  });
+});
+
+describe('Chaos Mesh manifests', () => {
+  const crdDir = join(repoRoot, 'chaos/chaos-mesh/crds');
+  const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  const schemas = new Map<string, ReturnType<Ajv['compile']>>();
+  for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
+    const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
+    const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
+    schemas.set(crd.spec.names.kind, ajv.compile(version.schema.openAPIV3Schema));
+  }
+
+  it('renders PodChaos, NetworkChaos, StressChaos and HTTPChaos that validate against the CRD schemas', () => {
+    const { manifests, skipped } = chaosMeshManifests(loadCatalogue(CATALOGUE_DIR), { namespace: 'vigil' });
+    expect(new Set(manifests.map((m) => m.kind))).toEqual(
+      new Set(['PodChaos', 'NetworkChaos', 'StressChaos', 'HTTPChaos']),
+    );
+    for (const m of manifests) {
+      const validate = schemas.get(m.kind)!;
+      expect(validate(m), `${m.metadata.name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      expect(m.apiVersion).toBe('chaos-mesh.org/v1alpha1');
+    }
+    expect(skipped.map((s) => s.experiment).sort()).toEqual([
+      'cpu-stress-neighbour',
+      'memory-stress-neighbour',
+      'slow-db-order',
+    ]);
+  });
+
+  it('the schemas do reject a wrong manifest', () => {
+    const validate = schemas.get('NetworkChaos')!;
+    expect(
+      validate({
+        apiVersion: 'chaos-mesh.org/v1alpha1',
+        kind: 'NetworkChaos',
+        spec: { action: 'teleport', mode: 'all', selector: {} },
+      }),
+    ).toBe(false);
+    expect(ajv.errorsText(validate.errors)).toMatch(/action/);
+  });
+});

@@ -25,6 +25,7 @@ const NOT_PRODUCED: ReadonlyArray<readonly [RegExp, string]> = [
     /hub_spans_rejected_total|hub_logs_rejected_total|hub_ingest_shed_total/,
     'a healthy hub rejects and sheds nothing',
   ],
+  [/vigil_load_/, 'the load generator is scraped only while `vigil load run` runs'],
 ];
 
 function notProducedReason(expr: string): string | undefined {

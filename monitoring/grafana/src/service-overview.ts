@@ -117,6 +117,33 @@ export const serviceOverview: DashboardSpec = {
       ],
     },
     {
+      // `vigil load run` (job vigil-load): the load the generator offers, next to the RED metrics
+      // above. Empty between runs.
+      title: 'Load generator (vigil load)',
+      panels: [
+        {
+          title: 'Load offered and achieved',
+          description:
+            'Iterations per second the load schedule asked for, responses per second it got back, and iterations in flight. Empty unless `vigil load run` is running.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            { expr: 'sum by (scenario) (vigil_load_offered_rate)', legend: '{{scenario}} offered' },
+            { expr: 'sum by (scenario) (vigil_load_achieved_rate)', legend: '{{scenario}} achieved' },
+            { expr: 'sum by (scenario) (vigil_load_in_flight)', legend: '{{scenario}} in flight' },
+          ],
+        },
+        {
+          title: 'Load generator latency p99 by step',
+          description:
+            'p99 per journey step as the load generator sees it, from the scheduled send time (coordinated omission included), over the last second.',
+          type: 'timeseries',
+          unit: 's',
+          queries: [{ expr: 'vigil_load_latency_seconds{quantile="0.99"}', legend: '{{step}}' }],
+        },
+      ],
+    },
+    {
       title: 'Runtime',
       panels: [
         {

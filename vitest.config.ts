@@ -10,7 +10,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'scripts/test/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', 'bench/**'],
+    // test/containers/e2e runs from `make test-containers` (vitest.containers.config.ts).
+    exclude: ['**/node_modules/**', 'bench/**', 'test/containers/e2e/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

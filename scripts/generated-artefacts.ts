@@ -2,10 +2,13 @@
 // (scripts/generate.ts) writes them; scripts/test/generated.test.ts fails when one is stale.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { deployArtefacts } from '../deploy/generate.ts';
 import { CONSOLE_SPECS_FILE, consoleSpecsText } from '../monitoring/grafana/src/console-specs.ts';
 import { dashboardFiles, dashboards } from '../monitoring/grafana/src/index.ts';
 import { repoRoot } from '../packages/cli/src/index.ts';
 import {
+  CORE_TARGETS_DIR,
+  coreScrapeTargets,
   FULL_STACK_TARGETS_DIR,
   fullStackScrapeTargets,
   scrapeTargetFiles,
@@ -17,7 +20,7 @@ export const SLO_RULES = 'monitoring/prometheus/rules/slo-generated.yml';
 export const DASHBOARDS_DIR = 'monitoring/grafana/dashboards';
 
 /** Directories whose every `*.json` is generated: a file there that is not generated is stale. */
-export const GENERATED_DIRS: readonly string[] = [DASHBOARDS_DIR, FULL_STACK_TARGETS_DIR];
+export const GENERATED_DIRS: readonly string[] = [DASHBOARDS_DIR, FULL_STACK_TARGETS_DIR, CORE_TARGETS_DIR];
 
 /** Repo-relative path → expected text, for every generated artefact. */
 export function generatedArtefacts(): Map<string, string> {
@@ -30,5 +33,8 @@ export function generatedArtefacts(): Map<string, string> {
   for (const [name, text] of scrapeTargetFiles(fullStackScrapeTargets())) {
     files.set(`${FULL_STACK_TARGETS_DIR}/${name}`, text);
   }
+  for (const [name, text] of scrapeTargetFiles(coreScrapeTargets()))
+    files.set(`${CORE_TARGETS_DIR}/${name}`, text);
+  for (const [path, text] of deployArtefacts()) files.set(path, text);
   return files;
 }

@@ -25,7 +25,7 @@ const sink = await startSmtpSink({
   directory,
   onMessage: (file) =>
     process.stdout.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: 'smtp-sink', event: 'mail_stored', file })}\n`,
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: 'smtp-sink', event: 'mail_stored', file, msg: 'mail stored' })}\n`,
     ),
 });
 process.stdout.write(

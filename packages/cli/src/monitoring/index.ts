@@ -19,8 +19,12 @@ export { ESCALATION_RECEIVER, renderAlertmanagerConfig } from './render-alertman
 export { renderPrometheusConfig } from './render-prometheus-config.ts';
 export type { ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
 export {
+  CADVISOR_PORT,
+  CORE_TARGETS_DIR,
+  coreScrapeTargets,
   FULL_STACK_TARGETS_DIR,
   fullStackScrapeTargets,
+  NODE_EXPORTER_PORT,
   SERVICE_NAMES,
   scrapeTargetFiles,
   writeScrapeTargets,

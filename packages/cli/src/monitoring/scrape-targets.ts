@@ -17,6 +17,9 @@ export interface ScrapeTargets {
   readonly alertmanagerPort: number;
   /** Job `vigil-load`: the load generator's /metrics while `vigil load run` runs (down otherwise). */
   readonly loadPort?: number;
+  /** Jobs `node` and `cadvisor`: host and container metrics (container profiles; local mode runs neither). */
+  readonly nodeExporterPort?: number;
+  readonly cadvisorPort?: number;
   /** Host of every target (default 127.0.0.1), unless `hostOf` names another. */
   readonly host?: string;
   /** Host of a component by name (the full-stack profile reaches each by its container name). */
@@ -42,6 +45,12 @@ export function scrapeTargetFiles(targets: ScrapeTargets): Map<string, string> {
     'alertmanager.json': [group(at('alertmanager'), targets.alertmanagerPort, 'alertmanager')],
     'load.json':
       targets.loadPort === undefined ? [] : [group(at('vigil-load'), targets.loadPort, 'vigil-load')],
+    'node.json':
+      targets.nodeExporterPort === undefined
+        ? []
+        : [group(at('node-exporter'), targets.nodeExporterPort, 'node-exporter')],
+    'cadvisor.json':
+      targets.cadvisorPort === undefined ? [] : [group(at('cadvisor'), targets.cadvisorPort, 'cadvisor')],
   };
   // One group per line: the files stay short and diff by target.
   const text = (groups: FileSdGroup[]) =>
@@ -71,6 +80,20 @@ export const FULL_STACK_TARGETS_DIR = 'monitoring/prometheus/profiles/full-stack
  */
 export function fullStackScrapeTargets(): ScrapeTargets {
   return {
+    ...coreScrapeTargets(),
+    cadvisorPort: CADVISOR_PORT,
+  };
+}
+
+/** The container images' own listening ports of the exporters (not Vigil components). */
+export const NODE_EXPORTER_PORT = 9100;
+export const CADVISOR_PORT = 8080;
+export const CORE_TARGETS_DIR = 'monitoring/prometheus/profiles/core/targets';
+
+/** Targets of docker-compose's core profile (deploy/compose/core.env): no cAdvisor. */
+export function coreScrapeTargets(): ScrapeTargets {
+  return {
+    nodeExporterPort: NODE_EXPORTER_PORT,
     services: SERVICE_NAMES.map((service) => ({ service, port: defaultPort(service) })),
     hostOf: (name) => (name === 'prometheus' ? 'localhost' : name),
     hubPort: defaultPort('hub'),

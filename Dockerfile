@@ -1,0 +1,77 @@
+# One image recipe for every Node component of Vigil: the six services, the hub and the SMTP sink.
+# They differ only in APP (their directory) and the port their /health/ready answers on.
+# Build from the repository root, e.g.
+#   docker build --build-arg APP=services/order --build-arg HEALTH_PORT=8003 -t vigil/order-service .
+# docker-compose.yml builds all of them (docs/deploy-compose.md).
+#
+# BASE_IMAGE / BUILD_IMAGE default to the official Node images (pinned to the Node version the
+# repo is tested with). The container test builds these same stages with local stand-ins
+# (deploy/containers/local-base.sh: Debian bookworm + Node 24 from npm, no registry pull).
+ARG BUILD_IMAGE=docker.io/library/node:24.22.3-bookworm
+ARG BASE_IMAGE=docker.io/library/node:24.22.3-bookworm-slim
+
+# --- 1. production dependencies of every workspace, installed once (one native build) ---------
+FROM ${BUILD_IMAGE} AS deps
+WORKDIR /app
+ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+# npm ci checks the lockfile against every workspace, so every workspace manifest is copied.
+COPY package.json package-lock.json .npmrc ./
+COPY packages/cli/package.json packages/cli/
+COPY packages/hub/package.json packages/hub/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/slo/package.json packages/slo/
+COPY packages/smtp-sink/package.json packages/smtp-sink/
+COPY packages/telemetry/package.json packages/telemetry/
+COPY services/gateway/package.json services/gateway/
+COPY services/notification/package.json services/notification/
+COPY services/order/package.json services/order/
+COPY services/payment/package.json services/payment/
+COPY services/product/package.json services/product/
+COPY services/user/package.json services/user/
+# NODE_EXTRA_CA_CERTS: only for builds behind a TLS-intercepting proxy (build arg, not kept).
+ARG NODE_EXTRA_CA_CERTS
+RUN npm ci --omit=dev --loglevel=error \
+  # what a running process never reads: the native addon's sources and objects, maps, typings
+  && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+            node_modules/better-sqlite3/build/Release/obj* node_modules/better-sqlite3/build/Release/.deps \
+            node_modules/better-sqlite3/build/Release/test_extension.node \
+  && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
+            -o -iname 'README*' -o -iname 'CHANGELOG*' \) -delete
+COPY packages packages
+COPY services services
+COPY monitoring/grafana/console monitoring/grafana/console
+COPY tsconfig.base.json ./
+
+# --- 2. one component: its sources and only the packages it needs -----------------------------
+FROM deps AS app
+ARG APP
+RUN test -n "$APP" || { echo "--build-arg APP=<services/NAME|packages/hub|packages/smtp-sink> is required" >&2; exit 1; } \
+  && test -f "$APP/src/server.ts" || { echo "APP=$APP has no src/server.ts" >&2; exit 1; }
+# The hub serves its console from packages/hub/ui/dist (built here, served as static files).
+RUN if [ "$APP" = packages/hub ]; then npm run --silent -w @vigil/hub build:ui; fi
+# `npm ls` lists the installed packages APP needs at run time (workspace packages included);
+# only those are copied, with the workspace links, so each image carries its own closure.
+RUN mkdir -p /out/node_modules/@vigil \
+  && npm ls --omit=dev --all --parseable -w "$APP" | sed 's|^/app/||' | grep -v '^/app$' | grep -v '^$' \
+     | while read -r dir; do [ "$dir" = /app ] || cp -a --parents "$dir" /out/; done \
+  && cp -a node_modules/@vigil/. /out/node_modules/@vigil/ \
+  && cp -a --parents package.json "$APP" /out/ \
+  && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/console /out/; fi \
+  && find /out -path '*/test' -prune -exec rm -rf {} +
+
+# --- 3. the runtime image: non-root, read-only friendly (writes only under /data) -------------
+FROM ${BASE_IMAGE}
+ARG APP
+ARG HEALTH_PORT
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    VIGIL_DATA_DIR=/data \
+    HEALTHCHECK_URL=http://127.0.0.1:${HEALTH_PORT}/health/ready
+COPY --from=app /out /app
+RUN mkdir -p /data && chown 1000:1000 /data
+USER 1000:1000
+WORKDIR /app/${APP}
+VOLUME ["/data"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "src/server.ts"]

@@ -1,0 +1,174 @@
+// The core profile of docker-compose.yml, for real, in rootful podman (issue 16): images built
+// from the repo's Dockerfile, one network, host names = service names. One stack for all cases.
+// Run by `make test-containers` (also from .ci/run), not by the main `make test` run: cold, the
+// base images and builds take minutes; warm, every image is reused by content hash.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, waitFor } from '@vigil/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildImages,
+  CORE_ENV_FILE,
+  type ComposeFile,
+  composeConfig,
+  coreServices,
+  imageSizeMB,
+  localBase,
+  PodmanStack,
+} from '../support/podman-compose.ts';
+
+const log = (line: string) => process.stderr.write(`[containers] ${line}\n`);
+let compose: ComposeFile;
+let stack: PodmanStack;
+let core: string[];
+let images: Record<string, string>;
+const figures: Record<string, unknown> = {};
+let prom: string;
+let am: string;
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+beforeAll(async () => {
+  compose = await composeConfig(CORE_ENV_FILE);
+  core = coreServices(compose);
+  const t0 = Date.now();
+  const base = await localBase();
+  images = await buildImages(compose, core, base, log);
+  figures.buildSeconds = (Date.now() - t0) / 1000;
+  stack = new PodmanStack(compose, images);
+  await stack.up(core, { publish: { prometheus: 9090, alertmanager: 9093, hub: 4000 }, log });
+  prom = `http://127.0.0.1:${stack.hostPorts.prometheus}`;
+  am = `http://127.0.0.1:${stack.hostPorts.alertmanager}`;
+}, 30 * 60_000);
+
+afterAll(async () => {
+  if (Object.keys(figures).length) {
+    writeFileSync(join(repoRoot, 'var/container-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  }
+  await stack?.close();
+});
+
+describe('docker-compose core profile in podman', () => {
+  it('runs the core profile: the six services, hub, Prometheus, Alertmanager, node-exporter, SMTP sink', () => {
+    expect(core.sort()).toEqual(
+      [
+        'alertmanager',
+        'gateway',
+        'hub',
+        'node-exporter',
+        'notification-service',
+        'order-service',
+        'payment-service',
+        'product-service',
+        'prometheus',
+        'smtp-sink',
+        'user-service',
+      ].sort(),
+    );
+  });
+
+  it('every container becomes healthy within 60 s of starting; images are at most 250 MB', async () => {
+    figures.healthyAfterSeconds = stack.healthyAfter;
+    const slowest = Math.max(...Object.values(stack.healthyAfter));
+    figures.coreHealthySeconds = slowest;
+    expect(slowest).toBeLessThanOrEqual(60);
+    const sizes: Record<string, number> = {};
+    for (const name of core)
+      if (compose.services[name]?.build) sizes[name] = Math.round(await imageSizeMB(images[name] as string));
+    figures.imageSizesMB = sizes;
+    for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThanOrEqual(250);
+  });
+
+  it('places an order through the gateway by container name and finds its trace in the hub', async () => {
+    const script = `
+      const card = { type: 'card', card_number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2034, cvv: '123' };
+      fetch('http://gateway:8080/orders', { method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'containers-1' },
+        body: JSON.stringify({ customer_id: 1, items: [{ product_id: 1, quantity: 1 }], payment_method: card }) })
+      .then(async (r) => { console.log(JSON.stringify({ status: r.status, trace: r.headers.get('x-trace-id'), body: await r.json() })); });`;
+    const out = JSON.parse(await stack.nodeIn('hub', script)) as {
+      status: number;
+      trace: string;
+      body: { status: string };
+    };
+    expect(out.status).toBe(201);
+    expect(out.body.status).toBe('completed');
+    expect(out.trace).toMatch(/^[0-9a-f]{32}$/);
+    const hub = `http://127.0.0.1:${stack.hostPorts.hub}`;
+    const services = await waitFor(
+      async () => {
+        const t = await getJson<{ data: Array<{ processes: Record<string, { serviceName: string }> }> }>(
+          `${hub}/api/traces/${out.trace}`,
+        );
+        const names = new Set(Object.values(t.data[0]?.processes ?? {}).map((p) => p.serviceName));
+        return names.has('gateway') && names.has('order-service') && names.has('payment-service')
+          ? names
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'the order trace in the hub' },
+    );
+    expect([...services]).toEqual(
+      expect.arrayContaining(['gateway', 'order-service', 'user-service', 'product-service']),
+    );
+  });
+
+  it('Prometheus has every target of the core profile up', async () => {
+    type Targets = {
+      data: { activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string }> };
+    };
+    const targets = await waitFor(
+      async () => {
+        const t = await getJson<Targets>(`${prom}/api/v1/targets?state=active`);
+        const all = t.data.activeTargets;
+        return all.length >= 10 && all.every((x) => x.health === 'up') ? all : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, description: 'all Prometheus targets up' },
+    );
+    const jobs = new Set(targets.map((t) => t.labels.job));
+    expect([...jobs].sort()).toEqual(['alertmanager', 'hub', 'node', 'prometheus', 'vigil-services']);
+    expect(
+      targets
+        .filter((t) => t.labels.job === 'vigil-services')
+        .map((t) => t.labels.service)
+        .sort(),
+    ).toEqual([
+      'gateway',
+      'notification-service',
+      'order-service',
+      'payment-service',
+      'product-service',
+      'user-service',
+    ]);
+  });
+
+  it('total memory at rest is at most 1.5 GiB', async () => {
+    const mem = await stack.memoryMiB();
+    const total = Object.values(mem).reduce((a, b) => a + b, 0);
+    figures.memoryMiB = { ...mem, total: Math.round(total) };
+    expect(Object.keys(mem).length).toBe(core.length);
+    expect(total).toBeLessThanOrEqual(1536);
+  });
+
+  it('a stopped service fires ServiceDown, which reaches Alertmanager', async () => {
+    await stack.stop('payment-service');
+    const alert = await waitFor(
+      async () => {
+        const alerts = await getJson<Array<{ labels: Record<string, string>; status: { state: string } }>>(
+          `${am}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22`,
+        );
+        return alerts.find((a) => a.labels.service === 'payment-service');
+      },
+      {
+        timeoutMs: 150_000,
+        intervalMs: 2000,
+        description: 'ServiceDown for payment-service in Alertmanager',
+      },
+    );
+    expect(alert.labels.severity).toBe('critical');
+    expect(alert.status.state).toBe('active');
+  }, 180_000);
+});

@@ -1,0 +1,449 @@
+// Runs a profile of the repo's docker-compose.yml with rootful podman, without Docker or a
+// registry: the Node images are built from the real Dockerfile on local stand-ins for the
+// official base images (deploy/containers/local-base.sh), Prometheus & co. come from Debian
+// packages. The compose file is read as `docker-compose config` resolves it (anchors, merge
+// keys, defaults) and each service becomes one `podman run` with the same image, command,
+// environment, volumes, limits, read-only root and healthcheck, on one podman network where
+// the service name is the host name. Images are tagged by content hash: a warm machine
+// rebuilds nothing.
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot, waitFor } from '@vigil/service-kit/testing';
+import { parse } from 'yaml';
+
+const exec = promisify(execFile);
+/** The machine's container setup (issue 16): cgroupfs, runc, limits within the current ones. */
+export const PODMAN_GLOBAL = ['--cgroup-manager', 'cgroupfs', '--runtime', 'runc'];
+export const ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+
+export async function podman(args: string[], opts: { input?: string; timeoutMs?: number } = {}) {
+  const { stdout } = await exec('podman', [...PODMAN_GLOBAL, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: opts.timeoutMs ?? 120_000,
+  });
+  return stdout;
+}
+
+/** Streams a long podman command (builds), failing with its tail on a non-zero exit. */
+function podmanStream(args: string[], log: (line: string) => void): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn('podman', [...PODMAN_GLOBAL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const take = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        log(line);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) =>
+      code === 0
+        ? ok()
+        : fail(new Error(`podman ${args.slice(0, 3).join(' ')} exited ${code}:\n${tail.join('\n')}`)),
+    );
+  });
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile?: string; args?: Record<string, string> };
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string | null>;
+  volumes?: string[];
+  tmpfs?: string[];
+  read_only?: boolean;
+  user?: string;
+  mem_limit?: string | number;
+  cpus?: number;
+  init?: boolean;
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: {
+    test: string[];
+    interval?: string;
+    timeout?: string;
+    retries?: number;
+    start_period?: string;
+  };
+}
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+/** The core profile's variables (docker compose --env-file deploy/compose/core.env ...). */
+export const CORE_ENV_FILE = join(repoRoot, 'deploy/compose/core.env');
+
+/**
+ * docker-compose.yml as `docker-compose config` resolves it: with the repo's .env (the full
+ * stack) unless `envFile` replaces it.
+ */
+export async function composeConfig(envFile?: string): Promise<ComposeFile> {
+  const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+  const args = ['--project-directory', repoRoot, '-f', join(repoRoot, 'docker-compose.yml')];
+  if (envFile) args.push('--env-file', envFile);
+  const { stdout } = await exec('docker-compose', [...args, 'config'], {
+    env: clean,
+    cwd: repoRoot,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return parse(stdout) as ComposeFile;
+}
+
+/** Services of the default (core) profile: those without `profiles`. */
+export function coreServices(compose: ComposeFile): string[] {
+  return Object.entries(compose.services)
+    .filter(([, s]) => !s.profiles?.length)
+    .map(([name]) => name);
+}
+
+/** Start order: a service after everything in its depends_on. */
+export function startOrder(compose: ComposeFile, names: string[]): string[] {
+  const out: string[] = [];
+  const visit = (name: string, path: string[]) => {
+    if (out.includes(name)) return;
+    if (path.includes(name)) throw new Error(`depends_on cycle: ${[...path, name].join(' -> ')}`);
+    for (const dep of Object.keys(compose.services[name]?.depends_on ?? {})) visit(dep, [...path, name]);
+    out.push(name);
+  };
+  for (const name of names) visit(name, []);
+  return out;
+}
+
+export interface LocalBase {
+  NODE_IMAGE: string;
+  NODE_BUILD_IMAGE: string;
+  PROM_IMAGE: string;
+}
+
+export async function localBase(): Promise<LocalBase> {
+  const { stdout } = await exec(join(repoRoot, 'deploy/containers/local-base.sh'), [], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 20 * 60_000,
+  });
+  const vars = Object.fromEntries(
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
+  return vars as unknown as LocalBase;
+}
+
+/** Files that go into the Node images (what .dockerignore lets through that the Dockerfile copies). */
+async function nodeImageInputs(): Promise<string[]> {
+  const { stdout } = await exec(
+    'git',
+    ['ls-files', '-co', '--exclude-standard', 'packages', 'services', 'monitoring/grafana/console'],
+    {
+      cwd: repoRoot,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return [
+    'Dockerfile',
+    '.dockerignore',
+    'package.json',
+    'package-lock.json',
+    '.npmrc',
+    ...stdout.split('\n').filter((f) => f && !/(^|\/)(test|node_modules|dist)\//.test(f)),
+  ];
+}
+
+export async function contentHash(files: string[], extra: string): Promise<string> {
+  const hash = createHash('sha256').update(extra);
+  for (const file of files.sort()) {
+    hash.update(file);
+    try {
+      hash.update(readFileSync(join(repoRoot, file)));
+    } catch {
+      hash.update('<missing>');
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The images Debian's packages stand in for (same versions as the compose file pins). */
+const PROM_ENTRYPOINTS: Record<string, string> = {
+  prometheus: '/usr/bin/prometheus',
+  alertmanager: '/usr/bin/prometheus-alertmanager',
+  'node-exporter': '/usr/bin/prometheus-node-exporter',
+};
+
+/**
+ * Builds every image `names` need: Node components from the repo's Dockerfile (with the
+ * compose file's build args, base images swapped for the local ones), monitoring images as a
+ * one-line entrypoint over the Debian-packaged base. Returns service -> image reference.
+ */
+export async function buildImages(
+  compose: ComposeFile,
+  names: string[],
+  base: LocalBase,
+  log: (line: string) => void = () => {},
+): Promise<Record<string, string>> {
+  const images: Record<string, string> = {};
+  const inputs = await nodeImageInputs();
+  const nodeHash = await contentHash(inputs, `${base.NODE_IMAGE} ${base.NODE_BUILD_IMAGE}`);
+  for (const name of names) {
+    const svc = compose.services[name];
+    if (!svc) throw new Error(`no service ${name} in docker-compose.yml`);
+    if (svc.build) {
+      const args = { ...svc.build.args, BASE_IMAGE: base.NODE_IMAGE, BUILD_IMAGE: base.NODE_BUILD_IMAGE };
+      const tag = `localhost/vigil-test/${name}:${nodeHash}`;
+      images[name] = tag;
+      if (await imageExists(tag)) continue;
+      log(`building ${tag}`);
+      await podmanStream(
+        [
+          'build',
+          ...ULIMITS,
+          '--format',
+          'docker',
+          '--layers',
+          '--pull=never',
+          '-f',
+          resolve(svc.build.context, svc.build.dockerfile ?? 'Dockerfile'),
+          ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+          // Builds here reach the npm registry through a TLS-intercepting proxy: trust the
+          // machine's CA bundle during the build only (not kept in the image).
+          '--build-arg',
+          'NODE_EXTRA_CA_CERTS=/run/host-ca.crt',
+          '-v',
+          '/etc/ssl/certs/ca-certificates.crt:/run/host-ca.crt:ro',
+          '-t',
+          tag,
+          svc.build.context,
+        ],
+        log,
+      );
+    } else if (PROM_ENTRYPOINTS[name]) {
+      const tag = `localhost/vigil-test/${name}:${await contentHash([], `${base.PROM_IMAGE} ${PROM_ENTRYPOINTS[name]}`)}`;
+      images[name] = tag;
+      if (await imageExists(tag)) continue;
+      const containerfile = `FROM ${base.PROM_IMAGE}\nUSER 65534:65534\nENTRYPOINT ["${PROM_ENTRYPOINTS[name]}"]\n`;
+      const dir = mkdtempSync('/var/tmp/vigil-prom-');
+      writeFileSync(join(dir, 'Containerfile'), containerfile);
+      try {
+        await podmanStream(['build', ...ULIMITS, '--format', 'docker', '--pull=never', '-t', tag, dir], log);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } else {
+      throw new Error(`${name}: no local stand-in for image ${svc.image}`);
+    }
+  }
+  return images;
+}
+
+async function imageExists(ref: string): Promise<boolean> {
+  try {
+    await podman(['image', 'exists', ref]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface RunOptions {
+  /** Published ports: service -> container port to publish on 127.0.0.1 (random host port). */
+  publish?: Record<string, number>;
+  log?: (line: string) => void;
+}
+
+/** A compose profile running in podman; `close()` removes its containers, volumes and network. */
+export class PodmanStack {
+  readonly prefix: string;
+  readonly network: string;
+  readonly hostPorts: Record<string, number> = {};
+  /** Seconds from the first `podman run` until each service was healthy. */
+  readonly healthyAfter: Record<string, number> = {};
+  private started: string[] = [];
+  private volumes = new Set<string>();
+
+  readonly compose: ComposeFile;
+  readonly images: Record<string, string>;
+
+  constructor(compose: ComposeFile, images: Record<string, string>, prefix = `vigil-t${process.pid}`) {
+    this.compose = compose;
+    this.images = images;
+    this.prefix = prefix;
+    this.network = `${prefix}-net`;
+  }
+
+  container(service: string): string {
+    return `${this.prefix}-${service}`;
+  }
+
+  /** Starts `names` in depends_on order, waiting for each dependency's condition. */
+  async up(names: string[], opts: RunOptions = {}): Promise<void> {
+    const log = opts.log ?? (() => {});
+    await podman(['network', 'create', this.network]);
+    const t0 = Date.now();
+    for (const name of startOrder(this.compose, names)) {
+      const svc = this.compose.services[name] as ComposeService;
+      for (const [dep, { condition }] of Object.entries(svc.depends_on ?? {})) {
+        if (condition === 'service_healthy') await this.waitHealthy(dep, 90_000);
+      }
+      await this.run(name, svc, opts.publish?.[name]);
+      log(`started ${name}`);
+    }
+    await Promise.all(
+      names.map(async (name) => {
+        await this.waitHealthy(name, 90_000);
+        this.healthyAfter[name] ??= (Date.now() - t0) / 1000;
+      }),
+    );
+  }
+
+  private async run(name: string, svc: ComposeService, publish: number | undefined): Promise<void> {
+    const image = this.images[name];
+    if (!image) throw new Error(`no image for ${name}`);
+    const args = [
+      'run',
+      '-d',
+      '--name',
+      this.container(name),
+      '--network',
+      this.network,
+      '--network-alias',
+      name,
+    ];
+    args.push('--hostname', name, ...ULIMITS);
+    if (svc.read_only) args.push('--read-only');
+    for (const t of svc.tmpfs ?? []) args.push('--tmpfs', t);
+    if (svc.user) args.push('--user', svc.user);
+    if (svc.mem_limit !== undefined) args.push('--memory', String(svc.mem_limit));
+    if (svc.cpus !== undefined) args.push('--cpus', String(svc.cpus));
+    if (svc.init) args.push('--init');
+    for (const [k, v] of Object.entries(svc.environment ?? {})) if (v !== null) args.push('-e', `${k}=${v}`);
+    for (const spec of svc.volumes ?? []) {
+      const [source, target, mode] = spec.split(':') as [string, string, string | undefined];
+      if (source.startsWith('/')) {
+        args.push('-v', `${source}:${target}:${mode === 'ro' ? 'ro' : 'rw'}`);
+      } else {
+        const volume = `${this.prefix}-${source}`;
+        this.volumes.add(volume);
+        args.push('-v', `${volume}:${target}`);
+      }
+    }
+    const hc = svc.healthcheck;
+    if (hc && hc.test[0] !== 'NONE') {
+      const [kind, ...rest] = hc.test;
+      const cmd = kind === 'CMD-SHELL' ? ['/bin/sh', '-c', rest.join(' ')] : rest;
+      args.push('--health-cmd', JSON.stringify(cmd));
+      args.push('--health-interval', hc.interval ?? '30s', '--health-timeout', hc.timeout ?? '30s');
+      args.push(
+        '--health-retries',
+        String(hc.retries ?? 3),
+        '--health-start-period',
+        hc.start_period ?? '0s',
+      );
+    }
+    if (publish !== undefined) {
+      const { freePort } = await import('@vigil/service-kit/testing');
+      const hostPort = await freePort();
+      this.hostPorts[name] = hostPort;
+      args.push('-p', `127.0.0.1:${hostPort}:${publish}`);
+    }
+    if (svc.entrypoint) args.push('--entrypoint', JSON.stringify(svc.entrypoint));
+    args.push(image, ...(svc.command ?? []));
+    this.started.push(name);
+    await podman(args);
+  }
+
+  /** Healthy per the compose healthcheck, run on demand (no systemd timers here). */
+  async waitHealthy(name: string, timeoutMs: number): Promise<void> {
+    const svc = this.compose.services[name];
+    const hasCheck = svc?.healthcheck && svc.healthcheck.test[0] !== 'NONE';
+    await waitFor(
+      async () => {
+        if (!hasCheck) return (await this.state(name)) === 'running' || undefined;
+        try {
+          await podman(['healthcheck', 'run', this.container(name)], { timeoutMs: 10_000 });
+          return true;
+        } catch {
+          const state = await this.state(name);
+          if (state !== 'running') throw new Error(`${name} is ${state}:\n${await this.logs(name)}`);
+          return undefined;
+        }
+      },
+      { timeoutMs, intervalMs: 250, description: `${name} healthy` },
+    );
+  }
+
+  async state(name: string): Promise<string> {
+    try {
+      return (await podman(['inspect', '--format', '{{.State.Status}}', this.container(name)])).trim();
+    } catch {
+      return 'missing';
+    }
+  }
+
+  async logs(name: string): Promise<string> {
+    try {
+      const { stdout, stderr } = await exec('podman', [...PODMAN_GLOBAL, 'logs', this.container(name)], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return stdout + stderr;
+    } catch (err) {
+      return String(err);
+    }
+  }
+
+  /** Runs `node -e script` inside `service`'s container (HTTP by container name on the network). */
+  async nodeIn(service: string, script: string): Promise<string> {
+    return podman(['exec', this.container(service), 'node', '-e', script], { timeoutMs: 60_000 });
+  }
+
+  async stop(service: string): Promise<void> {
+    await podman(['stop', '-t', '5', this.container(service)]);
+  }
+
+  /** Resident memory of each container (MiB), from podman stats. */
+  async memoryMiB(): Promise<Record<string, number>> {
+    const out = await podman([
+      'stats',
+      '--no-stream',
+      '--format',
+      'json',
+      ...this.started.map((n) => this.container(n)),
+    ]);
+    const rows = JSON.parse(out) as Array<{ name: string; mem_usage: string }>;
+    const units: Record<string, number> = {
+      B: 1 / 2 ** 20,
+      kB: 1000 / 2 ** 20,
+      KB: 1000 / 2 ** 20,
+      MB: 1e6 / 2 ** 20,
+      GB: 1e9 / 2 ** 20,
+      KiB: 1 / 1024,
+      MiB: 1,
+      GiB: 1024,
+    };
+    const result: Record<string, number> = {};
+    for (const row of rows) {
+      const m = /^([\d.]+)\s*([A-Za-z]+)/.exec(row.mem_usage);
+      if (m)
+        result[row.name.slice(this.prefix.length + 1)] = Number(m[1]) * (units[m[2] as string] ?? Number.NaN);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const containers = this.started.map((n) => this.container(n));
+    if (containers.length) await podman(['rm', '-f', '-t', '2', ...containers]).catch(() => {});
+    for (const v of this.volumes) await podman(['volume', 'rm', '-f', v]).catch(() => {});
+    await podman(['network', 'rm', '-f', this.network]).catch(() => {});
+  }
+}
+
+/** Size in MB (10^6 bytes, as `podman images` prints it) of an image. */
+export async function imageSizeMB(ref: string): Promise<number> {
+  return Number((await podman(['image', 'inspect', '--format', '{{.Size}}', ref])).trim()) / 1e6;
+}

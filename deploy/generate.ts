@@ -20,6 +20,8 @@ export function deployArtefacts(): Map<string, string> {
       {
         templatesDir: '/etc/alertmanager/templates',
         hubWebhookUrl: `http://${t.hub.host}:${t.hub.port}/api/alerts/webhook`,
+        // compose secret hub-webhook-token (scripts/compose-secrets.sh), also given to the hub
+        hubWebhookTokenFile: '/run/secrets/hub-webhook-token',
         smtpSmarthost: `${t.smtpSink.host}:${t.smtpSink.port}`,
       },
     ),

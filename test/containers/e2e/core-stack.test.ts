@@ -2,8 +2,10 @@
 // from the repo's Dockerfile, one network, host names = service names. One stack for all cases.
 // Run by `make test-containers` (also from .ci/run), not by the main `make test` run: cold, the
 // base images and builds take minutes; warm, every image is reused by content hash.
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { repoRoot, waitFor } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -33,6 +35,7 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 beforeAll(async () => {
+  await promisify(execFile)(join(repoRoot, 'scripts/compose-secrets.sh'));
   compose = await composeConfig(CORE_ENV_FILE);
   core = coreServices(compose);
   const t0 = Date.now();
@@ -170,5 +173,10 @@ describe('docker-compose core profile in podman', () => {
     );
     expect(alert.labels.severity).toBe('critical');
     expect(alert.status.state).toBe('active');
+    // Alertmanager's webhook (bearer token from the compose secret) delivers it to the hub.
+    await stack.nodeIn(
+      'hub',
+      "fetch('http://alertmanager:9093/-/ready').then((r) => process.exit(r.ok ? 0 : 1))",
+    );
   }, 180_000);
 });

@@ -65,6 +65,7 @@ export interface ComposeService {
   init?: boolean;
   profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
+  secrets?: Array<string | { source: string; target?: string }>;
   healthcheck?: {
     test: string[];
     interval?: string;
@@ -75,6 +76,7 @@ export interface ComposeService {
 }
 export interface ComposeFile {
   services: Record<string, ComposeService>;
+  secrets?: Record<string, { file: string }>;
   volumes?: Record<string, unknown>;
 }
 
@@ -332,6 +334,13 @@ export class PodmanStack {
         this.volumes.add(volume);
         args.push('-v', `${volume}:${target}`);
       }
+    }
+    for (const secret of svc.secrets ?? []) {
+      const source = typeof secret === 'string' ? secret : secret.source;
+      const target = (typeof secret === 'string' ? undefined : secret.target) ?? source;
+      const file = this.compose.secrets?.[source]?.file;
+      if (!file) throw new Error(`${name}: secret ${source} has no file`);
+      args.push('-v', `${file}:/run/secrets/${target}:ro`);
     }
     const hc = svc.healthcheck;
     if (hc && hc.test[0] !== 'NONE') {

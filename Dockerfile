@@ -18,10 +18,13 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 COPY package.json package-lock.json .npmrc ./
 COPY packages/cli/package.json packages/cli/
 COPY packages/hub/package.json packages/hub/
+COPY packages/load/package.json packages/load/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/slo/package.json packages/slo/
 COPY packages/smtp-sink/package.json packages/smtp-sink/
 COPY packages/telemetry/package.json packages/telemetry/
+COPY packages/topology/package.json packages/topology/
+COPY packages/webhook-sink/package.json packages/webhook-sink/
 COPY services/gateway/package.json services/gateway/
 COPY services/notification/package.json services/notification/
 COPY services/order/package.json services/order/

@@ -55,11 +55,14 @@ function nextLocalHandoff(layer: Layer, zone: string, at: number): number {
   ).toMillis();
 }
 
-/** Every instant after `at` where the answer may change: each layer's next daily hand-off, override edges. */
-function nextBoundary(schedule: Schedule, at: number): number {
+/**
+ * The next instant after `at` where a layer above `below` (or any layer, by default) may take
+ * over — its next daily hand-off — or an override starts or ends.
+ */
+function nextBoundary(schedule: Schedule, at: number, below = -1): number {
   const zone = schedule.time_zone;
   const edges = [
-    ...schedule.layers.map((l) =>
+    ...schedule.layers.slice(below + 1).map((l) =>
       Math.max(nextLocalHandoff(l, zone, at), handoffOn(DateTime.fromISO(l.start, { zone }), l).toMillis()),
     ),
     ...schedule.overrides.flatMap((o) => [
@@ -79,7 +82,7 @@ export function onCallAt(schedule: Schedule, at: number): Shift | undefined {
   }
   for (let i = schedule.layers.length - 1; i >= 0; i--) {
     const shift = layerShift(schedule.layers[i]!, schedule.time_zone, at);
-    if (shift) return { ...shift, end: Math.min(shift.end, nextBoundary(schedule, at)) };
+    if (shift) return { ...shift, end: Math.min(shift.end, nextBoundary(schedule, at, i)) };
   }
   return undefined;
 }

@@ -122,7 +122,7 @@ describe('routing (amtool config routes test)', () => {
   });
 });
 
-describe('live Alertmanager (test profile): inhibition and silence-acknowledged escalation', () => {
+describe('live Alertmanager (test profile): inhibition', () => {
   let dir: string;
   let am: ManagedProcess;
   let sink: HttpSink;
@@ -191,64 +191,5 @@ describe('live Alertmanager (test profile): inhibition and silence-acknowledged 
     expect(state('HighLatency', 'svc-a')).toBe('suppressed');
     expect(state('HighErrorRate', 'svc-a')).toBe('suppressed');
     expect(state('HighLatency', 'svc-b')).toBe('active');
-  });
-
-  it('escalates an unacknowledged critical after the escalation wait; a silence (the acknowledgement) mutes it', async () => {
-    const postedAt = Date.now();
-    const probe = (service: string) => ({
-      alertname: 'EscalationProbe',
-      severity: 'critical',
-      service,
-      team: 'commerce',
-    });
-    await post([probe('svc-unacked'), probe('svc-acked')]);
-    // Both are paged first (group_wait 1s).
-    const paged = (service: string) =>
-      sink.received.some((r) => r.path === '/pagerduty' && JSON.stringify(r.body).includes(`on ${service}`));
-    await waitFor(
-      'both probes paged',
-      () => (paged('svc-unacked') && paged('svc-acked') ? true : undefined),
-      {
-        timeoutMs: 10_000,
-      },
-    );
-    // On-call acknowledges one of them by silencing it.
-    const now = new Date();
-    const silence = await fetch(`${url}/api/v2/silences`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        matchers: [
-          { name: 'alertname', value: 'EscalationProbe', isRegex: false, isEqual: true },
-          { name: 'service', value: 'svc-acked', isRegex: false, isEqual: true },
-        ],
-        startsAt: now.toISOString(),
-        endsAt: new Date(now.getTime() + 3_600_000).toISOString(),
-        createdBy: 'alertmanager.test.ts',
-        comment: 'ack',
-      }),
-    });
-    expect(silence.status).toBe(200);
-
-    const escalations = () =>
-      webhookPayloads(sink, '/hub').filter(
-        (p) => p.receiver === 'escalation' && p.commonLabels.alertname === 'EscalationProbe',
-      );
-    const first = await waitFor('escalation of the unacknowledged probe', () => escalations()[0], {
-      timeoutMs: 15_000,
-    });
-    expect(first.commonLabels.service).toBe('svc-unacked');
-    expect(first.receivedAt - postedAt).toBeGreaterThanOrEqual(3_000); // escalationWait is 4s
-    // Both groups were created by the same POST, so they flush within the same moment; give the
-    // acknowledged group's flush a bounded second to show up (it must not).
-    const graceEnd = Date.now() + 1_500;
-    await waitFor(
-      'grace period for the acknowledged group',
-      () => (Date.now() >= graceEnd ? true : undefined),
-      {
-        timeoutMs: 3_000,
-      },
-    );
-    expect(escalations().map((p) => p.commonLabels.service)).toEqual(['svc-unacked']);
   });
 });

@@ -26,6 +26,10 @@ export const consoleEnvShape = {
   VIGIL_HUB_NOTIFY_TIMEOUT_MS: intVar(5000, 100, 60_000),
   VIGIL_HUB_NOTIFY_MAX_ATTEMPTS: intVar(8, 1, 100),
   VIGIL_HUB_NOTIFY_BACKOFF_MS: intVar(1000, 1, 600_000),
+  /** Receivers whose notifications open incidents (one receiver, so a group is one incident). */
+  VIGIL_HUB_INCIDENT_RECEIVERS: z.string().min(1).default('vigil-hub'),
+  /** How often open incidents are checked against Alertmanager (a silenced resolution never arrives). */
+  VIGIL_HUB_RECONCILE_MS: intVar(5000, 100, 600_000),
   VIGIL_HUB_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_HUB_SMTP_PORT: intVar(2525, 1, 65_535),
   /** The local webhook sink (Slack/PagerDuty stand-in) whose record the console shows. */

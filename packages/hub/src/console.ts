@@ -141,6 +141,40 @@ export async function registerConsole(
   });
   engine.start();
 
+  // A silenced alert's resolution never reaches the webhook (Alertmanager mutes it too), so open
+  // incidents are checked against Alertmanager: no active alert of the group left → resolved.
+  let reconciling = false;
+  const reconcile = setInterval(async () => {
+    if (reconciling) return;
+    reconciling = true;
+    try {
+      const graceMs = 15_000;
+      for (const inc of incidents.open()) {
+        if (Date.now() - Date.parse(inc.createdAt) < graceMs) continue;
+        const am = alertmanagers.find((a) => a.name === inc.alertmanager);
+        const matchers = Object.entries(inc.groupLabels).map(([name, value]) => ({
+          name,
+          value,
+          isRegex: false,
+          isEqual: true,
+        }));
+        if (!am || matchers.length === 0) continue;
+        const alerts = await am.alerts(matchers).catch(() => undefined);
+        if (alerts && alerts.length === 0)
+          incidents.resolveGone(
+            inc.id,
+            `resolved: Alertmanager "${am.name}" lists no active alert of the group any more`,
+          );
+      }
+    } catch (err) {
+      logger.warn({ err }, 'incident reconciliation failed; retrying');
+    } finally {
+      reconciling = false;
+    }
+  }, config.VIGIL_HUB_RECONCILE_MS);
+  reconcile.unref();
+
+  const incidentReceivers = new Set(config.VIGIL_HUB_INCIDENT_RECEIVERS.split(',').map((s) => s.trim()));
   const amByUrl = (externalURL: string) =>
     alertmanagers.find((a) => a.url === externalURL.replace(/\/+$/, ''))?.name ?? alertmanagers[0]!.name;
   return {
@@ -149,12 +183,14 @@ export async function registerConsole(
     engine,
     alertmanagers,
     ingest: (payload) => {
+      if (!incidentReceivers.has(payload.receiver)) return;
       incidents.ingest(payload, amByUrl(payload.externalURL), (labels) => {
         const cfg = oncall.current();
         return cfg ? policyFor(cfg, labels) : null;
       });
     },
     async close() {
+      clearInterval(reconcile);
       await engine.stop();
       sender.close();
       db.close();

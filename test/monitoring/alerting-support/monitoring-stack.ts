@@ -46,6 +46,7 @@ export interface MonitoringStackOptions {
   readonly rulesDir?: string;
   readonly alertmanager?: {
     readonly hubWebhookUrl: string;
+    readonly hubWebhookTokenFile?: string;
     readonly smtpPort: number;
     readonly slackUrl?: string;
     readonly pagerdutyUrl?: string;

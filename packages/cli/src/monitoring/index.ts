@@ -15,7 +15,7 @@ export type { MonitoringRuntimeLayout, MonitoringSources } from './monitoring-la
 export { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 export { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
 export type { AlertmanagerTimings } from './render-alertmanager-config.ts';
-export { ESCALATION_RECEIVER, renderAlertmanagerConfig } from './render-alertmanager-config.ts';
+export { renderAlertmanagerConfig } from './render-alertmanager-config.ts';
 export { renderPrometheusConfig } from './render-prometheus-config.ts';
 export type { ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
 export {

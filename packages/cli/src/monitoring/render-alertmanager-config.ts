@@ -3,14 +3,11 @@ import { parse, stringify } from 'yaml';
 
 /** The hub webhook URL as written in the repo's alertmanager.yml (default hub port). */
 export const REPO_HUB_WEBHOOK_URL = 'http://127.0.0.1:4000/api/alerts/webhook';
-export const ESCALATION_RECEIVER = 'escalation';
 
 export interface AlertmanagerTimings {
   readonly groupWait: string;
   readonly groupInterval: string;
   readonly repeatInterval: string;
-  /** group_wait and group_interval of the escalation route: how long a critical may stay unacknowledged. */
-  readonly escalationWait: string;
 }
 
 export interface AlertmanagerRenderOptions {
@@ -51,9 +48,8 @@ type AmConfig = {
 };
 
 function retime(route: Route, timings: AlertmanagerTimings): void {
-  const escalation = route.receiver === ESCALATION_RECEIVER;
-  route.group_wait = escalation ? timings.escalationWait : timings.groupWait;
-  route.group_interval = escalation ? timings.escalationWait : timings.groupInterval;
+  route.group_wait = timings.groupWait;
+  route.group_interval = timings.groupInterval;
   route.repeat_interval = timings.repeatInterval;
   for (const child of route.routes ?? []) retime(child, timings);
 }

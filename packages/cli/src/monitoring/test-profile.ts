@@ -10,7 +10,7 @@ export const TEST_PROFILE = {
   scrapeInterval: '1s',
   evaluationInterval: '1s',
   alertFor: '2s',
-  timings: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h', escalationWait: '4s' },
+  timings: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },
 } as const;
 
 type RuleFile = { groups?: Array<{ interval?: string; rules?: Array<{ alert?: string; for?: string }> }> };

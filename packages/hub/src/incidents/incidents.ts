@@ -243,6 +243,22 @@ export class IncidentStore {
     return incident;
   }
 
+  open(): Incident[] {
+    return (this.#open.all() as Row[]).map(toIncident);
+  }
+
+  /** Resolves an open incident whose alerts Alertmanager no longer lists (e.g. the resolution was silenced by its ACK!). */
+  resolveGone(id: number, why: string): void {
+    const row = this.#get.get(id) as Row | undefined;
+    if (!row || row.status === 'resolved') return;
+    const now = this.#now();
+    this.#db.transaction(() => {
+      this.#setStatus.run('resolved', row.acked_by, row.ack_silence, now, now, id);
+      this.note(id, 'resolved', why, { dedup: 'resolved' });
+    })();
+    this.events?.resolved(this.get(id)!);
+  }
+
   /** Marks every open incident whose group labels all equal `labels`' as acknowledged. */
   acknowledgeMatching(labels: Record<string, string>, by: string, silenceId: string): Incident[] {
     const hits = (this.#open.all() as Row[]).filter((r) => {

@@ -62,9 +62,11 @@ function nextLocalHandoff(layer: Layer, zone: string, at: number): number {
 function nextBoundary(schedule: Schedule, at: number, below = -1): number {
   const zone = schedule.time_zone;
   const edges = [
-    ...schedule.layers.slice(below + 1).map((l) =>
-      Math.max(nextLocalHandoff(l, zone, at), handoffOn(DateTime.fromISO(l.start, { zone }), l).toMillis()),
-    ),
+    ...schedule.layers
+      .slice(below + 1)
+      .map((l) =>
+        Math.max(nextLocalHandoff(l, zone, at), handoffOn(DateTime.fromISO(l.start, { zone }), l).toMillis()),
+      ),
     ...schedule.overrides.flatMap((o) => [
       DateTime.fromISO(o.start, { zone }).toMillis(),
       DateTime.fromISO(o.end, { zone }).toMillis(),

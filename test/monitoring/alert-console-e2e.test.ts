@@ -49,7 +49,8 @@ let admin: Session;
 let incidentId = 0;
 
 const startHub = async () => {
-  hub = await spawnHub(join(dir, 'hub'), ports, hubEnv);
+  // Generous: on a loaded 2-core machine a cold Node start of the hub can take tens of seconds.
+  hub = await spawnHub(join(dir, 'hub'), ports, hubEnv, 90_000);
 };
 const detail = async () =>
   (await call(apiUrl, 'GET', `/api/incidents/${incidentId}`, { session: admin })).body;
@@ -124,7 +125,7 @@ routing:
     viewport: { width: 1400, height: 900 },
   });
   browser.setDefaultTimeout(15_000);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -191,7 +192,7 @@ describe('alert console end to end (real Prometheus, Alertmanager, hub, Chromium
     expect(pdEvents('trigger')).toHaveLength(1);
     const d = await detail();
     expect(d.timeline.filter((e: { kind: string }) => e.kind === 'escalated')).toHaveLength(2);
-  });
+  }, 240_000);
 
   it('ack in the browser as a responder → ACK! silence, escalation stops; service back → resolved with the full timeline', async () => {
     const page = browser!.pages()[0] ?? (await browser!.newPage());
@@ -250,5 +251,5 @@ describe('alert console end to end (real Prometheus, Alertmanager, hub, Chromium
     expect(mailsTo('bob')).toHaveLength(1);
     if (process.env.VIGIL_SCREENSHOTS)
       await page.screenshot({ path: join(process.env.VIGIL_SCREENSHOTS, 'incident.png'), fullPage: true });
-  });
+  }, 120_000);
 });

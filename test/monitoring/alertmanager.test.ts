@@ -18,7 +18,7 @@ import { repoRoot, TEST_PROFILE } from './alerting-support/monitoring-stack.ts';
 import { allRoutes, buildTree, decidingRoutes } from './alerting-support/route-tree.ts';
 import { answers, waitFor } from './alerting-support/wait-for.ts';
 import type { HttpSink } from './alerting-support/webhook-sink.ts';
-import { startHttpSink, webhookPayloads } from './alerting-support/webhook-sink.ts';
+import { startHttpSink } from './alerting-support/webhook-sink.ts';
 
 const sources = monitoringSources(repoRoot);
 const configText = readFileSync(sources.alertmanagerConfig, 'utf8');

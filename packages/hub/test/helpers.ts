@@ -190,6 +190,7 @@ export async function spawnHub(
   dir: string,
   ports: { api: number; otlp: number },
   env: Record<string, string> = {},
+  readyTimeoutMs = 20_000,
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     env: {
@@ -213,7 +214,7 @@ export async function spawnHub(
       return (await fetch(`http://127.0.0.1:${ports.api}/health/ready`)).ok;
     },
     'hub readiness',
-    20_000,
+    readyTimeoutMs,
   );
   return child;
 }

@@ -94,7 +94,8 @@ policies:
       - { delay: ${STEP2_DELAY_S}s, targets: [{ user: bob }] }
       - { delay: 20s, targets: [{ user: alice, channels: [email] }] }
 routing:
-  - { match: { severity: critical }, policy: page }
+  # Only the service under test pages: other alerts of the test stack open incidents, no pages.
+  - { match: { alertname: ServiceDown, service: ${sut.service} }, policy: page }
 `,
   );
   const consoleEnv = testConsoleEnv(join(dir, 'hub'));

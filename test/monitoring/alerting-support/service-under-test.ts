@@ -62,7 +62,8 @@ export function serviceUnderTest(port: number, service = 'user-service'): Servic
       );
       proc = running;
       await waitFor(`${kind} ${service} ready`, () => answers(`${url}/health/ready`), {
-        timeoutMs: 20_000,
+        // A cold start of a real service takes tens of seconds on a loaded 2-core machine.
+        timeoutMs: 60_000,
       }).catch((err) => {
         throw new Error(`${err.message}\n${running.output()}`);
       });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deployArtefacts } from '../deploy/generate.ts';
+import { kubernetesArtefacts } from '../deploy/kubernetes/generate.ts';
 import { CONSOLE_SPECS_FILE, consoleSpecsText } from '../monitoring/grafana/src/console-specs.ts';
 import { dashboardFiles, dashboards } from '../monitoring/grafana/src/index.ts';
 import { repoRoot } from '../packages/cli/src/index.ts';
@@ -36,5 +37,6 @@ export function generatedArtefacts(): Map<string, string> {
   for (const [name, text] of scrapeTargetFiles(coreScrapeTargets()))
     files.set(`${CORE_TARGETS_DIR}/${name}`, text);
   for (const [path, text] of deployArtefacts()) files.set(path, text);
+  for (const [path, text] of kubernetesArtefacts()) files.set(path, text);
   return files;
 }

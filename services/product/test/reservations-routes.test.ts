@@ -45,6 +45,15 @@ describe('POST /inventory/reservations', () => {
       [6, 3],
     ]);
     const five = reservation.items[0];
+    // Each item comes priced, as GET /products/:id would answer it (the order path needs no per-item GET).
+    for (const item of reservation.items) {
+      const product = (await app.inject({ method: 'GET', url: `/products/${item.product_id}` })).json();
+      expect(item).toMatchObject({
+        name: product.name,
+        unit_price_cents: product.price_cents,
+        currency: product.currency,
+      });
+    }
     expect(five.allocations.length).toBeGreaterThan(1);
     expect(five.allocations.reduce((s: number, a: { quantity: number }) => s + a.quantity, 0)).toBe(a5 - 1);
     expect(await available(5)).toBe(1);

@@ -44,6 +44,14 @@ interface ErrorBody {
   error: { code: string; message: string };
 }
 
+/** An item of product-service's reservation answer, priced. */
+interface ReservedItem {
+  product_id: number;
+  name: string;
+  unit_price_cents: number;
+  currency: string;
+}
+
 type ChargeOutcome = 'completed' | 'failed' | 'unknown';
 
 /** Where the confirmation goes; kept only in the outbox task that sends it. */
@@ -76,6 +84,21 @@ function unavailable(err: DependencyError, releaseStock: boolean): StepFailure {
     'DEPENDENCY_UNAVAILABLE',
     `${err.dependency} is unavailable (${err.reason})`,
     releaseStock,
+  );
+}
+
+function asStepFailure(reason: unknown, releaseStock: boolean): StepFailure {
+  if (reason instanceof StepFailure) return reason;
+  if (reason instanceof DependencyError) return unavailable(reason, releaseStock);
+  throw reason;
+}
+
+/** False only when the reservation certainly holds nothing (it was refused for a business reason). */
+function reservationMayHold(reserved: PromiseSettledResult<unknown>): boolean {
+  return (
+    reserved.status === 'fulfilled' ||
+    !(reserved.reason instanceof StepFailure) ||
+    reserved.reason.releaseStock
   );
 }
 
@@ -125,66 +148,54 @@ export function createCheckout(deps: CheckoutDeps) {
     };
   }
 
-  async function priceItems(input: CreateOrderRequest): Promise<{ items: OrderItem[]; currency: string }> {
-    const products = await Promise.all(
-      input.items.map((item) =>
-        deps.products.call<{ name: string; price_cents: number; currency: string }>(
-          'GET',
-          `/products/${item.product_id}`,
-          { idempotent: true },
-        ),
-      ),
-    );
-    const items: OrderItem[] = input.items.map((item, i) => {
-      const res = products[i]!;
-      if (res.status !== 200) {
-        throw new StepFailure('PRODUCT_NOT_FOUND', `product ${item.product_id} not found`, false);
-      }
-      return {
-        product_id: item.product_id,
-        name: res.body.name,
-        quantity: item.quantity,
-        unit_price_cents: res.body.price_cents,
-      };
-    });
-    return { items, currency: products[0]?.body.currency ?? 'USD' };
-  }
-
-  /** Customer and prices, looked up in parallel (both are reads). */
-  async function validateCart(
+  /**
+   * Holds the stock and learns the prices in one call: the reservation answers each item priced
+   * (no GET /products/:id per item). A timeout leaves the reservation unknown, so its release is
+   * queued (release is idempotent).
+   */
+  async function reserveStock(
+    id: number,
     input: CreateOrderRequest,
-  ): Promise<{ segment: string; contact: Contact | null; items: OrderItem[]; currency: string }> {
-    const [who, priced] = await Promise.allSettled([customer(input.customer_id), priceItems(input)]);
-    for (const result of [who, priced]) {
-      if (result.status === 'rejected') {
-        const err = result.reason;
-        throw err instanceof DependencyError ? unavailable(err, false) : err;
-      }
-    }
-    return {
-      ...(who as PromiseFulfilledResult<{ segment: string; contact: Contact | null }>).value,
-      ...(priced as PromiseFulfilledResult<{ items: OrderItem[]; currency: string }>).value,
-    };
-  }
-
-  async function reserveStock(id: number, items: OrderItem[]): Promise<void> {
+  ): Promise<{ items: OrderItem[]; currency: string }> {
     try {
-      const res = await deps.products.call('POST', '/inventory/reservations', {
+      const res = await deps.products.call<{ items?: ReservedItem[] }>('POST', '/inventory/reservations', {
         body: {
           order_id: String(id),
-          items: items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
+          items: input.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
         },
         idempotent: true,
       });
       if (res.status === 409 && errorCode(res.body) === 'INSUFFICIENT_STOCK') {
         throw new StepFailure('INSUFFICIENT_STOCK', 'not enough stock for this order', false);
       }
-      if (res.status === 404)
-        throw new StepFailure('PRODUCT_NOT_FOUND', 'a product in this order does not exist', false);
+      if (res.status === 404) {
+        const productId = (res.body as { error?: { details?: { product_id?: unknown } } } | null)?.error
+          ?.details?.product_id;
+        throw new StepFailure(
+          'PRODUCT_NOT_FOUND',
+          typeof productId === 'number'
+            ? `product ${productId} not found`
+            : 'a product in this order does not exist',
+          false,
+        );
+      }
       if (res.status >= 300)
         throw new StepFailure('RESERVATION_REJECTED', 'the stock reservation was rejected', true);
+      const reserved = new Map((res.body.items ?? []).map((item) => [item.product_id, item]));
+      const items: OrderItem[] = input.items.map((item) => {
+        const priced = reserved.get(item.product_id);
+        if (!priced || typeof priced.unit_price_cents !== 'number' || typeof priced.name !== 'string') {
+          throw new StepFailure('RESERVATION_REJECTED', 'the reservation did not price every item', true);
+        }
+        return {
+          product_id: item.product_id,
+          name: priced.name,
+          quantity: item.quantity,
+          unit_price_cents: priced.unit_price_cents,
+        };
+      });
+      return { items, currency: reserved.get(input.items[0]!.product_id)?.currency ?? 'USD' };
     } catch (err) {
-      // A timeout leaves the reservation unknown, so its release is queued (release is idempotent).
       throw err instanceof DependencyError ? unavailable(err, true) : err;
     }
   }
@@ -307,24 +318,39 @@ export function createCheckout(deps: CheckoutDeps) {
     const id = record.order.id;
     let step: FunnelStep = 'cart';
     try {
-      const cart = await validateCart(input);
-      const total = totalCents(cart.items);
-      repository.setDetails(id, cart.segment, cart.items, total, cart.currency);
-      metrics.funnel('cart', 'success');
-      step = 'shipping';
-      // Tokenizing charges nothing, so it runs beside the reservation; a refused card releases the held stock.
-      const [reserved, tokenized] = await Promise.allSettled([
-        reserveStock(id, cart.items),
+      // Every call before the charge is independent, so they run together: the customer (segment and
+      // contact), the reservation (which prices the items) and the card's tokenization (charges nothing).
+      const [who, reserved, tokenized] = await Promise.allSettled([
+        customer(input.customer_id),
+        reserveStock(id, input),
         tokenize(input.payment_method),
       ]);
-      if (reserved.status === 'rejected') throw reserved.reason;
+      if (who.status === 'rejected') {
+        const err = asStepFailure(who.reason, false);
+        // The reservation ran beside the lookup: whatever it may hold is released.
+        throw new StepFailure(err.failure.code, err.failure.message, reservationMayHold(reserved));
+      }
+      if (reserved.status === 'rejected') {
+        const err = asStepFailure(reserved.reason, true);
+        // A product that does not exist fails the cart; no stock fails shipping (as before the merge).
+        if (err.failure.code !== 'PRODUCT_NOT_FOUND') {
+          metrics.funnel('cart', 'success');
+          step = 'shipping';
+        }
+        throw err;
+      }
+      const { segment, contact } = who.value;
+      const { items, currency } = reserved.value;
+      const total = totalCents(items);
+      repository.setDetails(id, segment, items, total, currency);
+      metrics.funnel('cart', 'success');
       metrics.funnel('shipping', 'success');
       step = 'payment';
-      if (tokenized.status === 'rejected') throw tokenized.reason;
+      if (tokenized.status === 'rejected') throw asStepFailure(tokenized.reason, true);
       const method = tokenized.value;
       repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
-      metrics.created(cart.segment);
-      await charge(repository.find(id)!, cart.contact);
+      metrics.created(segment);
+      await charge(repository.find(id)!, contact);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       metrics.funnel(step, 'failure');

@@ -64,6 +64,9 @@ interface ReservationItemRow {
   product_id: number;
   warehouse: string;
   quantity: number;
+  name: string;
+  price_cents: number;
+  currency: string;
 }
 
 function insufficient(productId: number, requested: number, available: number) {
@@ -114,8 +117,11 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
   const reservationById = db.prepare<[string], ReservationRow>(
     'SELECT order_id, status, created_at, updated_at FROM reservations WHERE order_id = ?',
   );
+  // Priced from the products table in the same read: the reservation answers what the order needs.
   const reservationItems = db.prepare<[string], ReservationItemRow>(
-    'SELECT product_id, warehouse, quantity FROM reservation_items WHERE order_id = ? ORDER BY product_id, warehouse',
+    `SELECT ri.product_id, ri.warehouse, ri.quantity, p.name, p.price_cents, p.currency
+       FROM reservation_items ri JOIN products p ON p.id = ri.product_id
+      WHERE ri.order_id = ? ORDER BY ri.product_id, ri.warehouse`,
   );
   const insertReservation = db.prepare<[string, string, string]>(
     `INSERT INTO reservations (order_id, status, created_at, updated_at) VALUES (?, 'reserved', ?, ?)`,
@@ -131,10 +137,12 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
     const row = reservationById.get(orderId);
     if (!row) return undefined;
     const items: ReservationItem[] = [];
-    for (const { product_id, warehouse, quantity } of reservationItems.all(orderId)) {
+    for (const { product_id, warehouse, quantity, name, price_cents, currency } of reservationItems.all(
+      orderId,
+    )) {
       let item = items.at(-1);
       if (item?.product_id !== product_id) {
-        item = { product_id, quantity: 0, allocations: [] };
+        item = { product_id, quantity: 0, allocations: [], name, unit_price_cents: price_cents, currency };
         items.push(item);
       }
       item.quantity += quantity;

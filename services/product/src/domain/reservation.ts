@@ -7,6 +7,10 @@ export interface ReservationItem {
   product_id: number;
   quantity: number;
   allocations: Allocation[];
+  /** The product as it is priced now, so the caller needs no GET /products/:id per item. */
+  name: string;
+  unit_price_cents: number;
+  currency: string;
 }
 
 export interface Reservation {

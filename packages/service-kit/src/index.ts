@@ -1,3 +1,4 @@
+export { type BackoffOptions, backoffMs } from './backoff.ts';
 export {
   ConfigError,
   type Env,

@@ -3,6 +3,7 @@
  * is scrubbed of card numbers (Luhn-checked), bearer credentials and email local parts.
  * Unchanged values keep their identity, so the common case allocates nothing.
  */
+import { luhnValid } from '@vigil/card';
 
 export const REDACTED = '[REDACTED]';
 export const REDACTED_CARD = '[REDACTED:card]';
@@ -40,21 +41,6 @@ export function isSensitiveKey(key: string): boolean {
     if (keyVerdicts.size < 10_000) keyVerdicts.set(key, verdict);
   }
   return verdict;
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
 }
 
 /**

@@ -1,3 +1,2 @@
 export { type BuildAppOptions, buildApp } from './app.ts';
 export { TEST_CARD_OUTCOMES } from './domain/card.ts';
-export { luhnValid } from './domain/luhn.ts';

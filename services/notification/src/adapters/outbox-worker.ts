@@ -7,14 +7,9 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { createPollingWorker } from '@vigil/service-kit';
+import { type BackoffOptions, backoffMs, createPollingWorker } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import {
-  type BackoffOptions,
-  backoffMs,
-  maskEmail,
-  renderOrderConfirmation,
-} from '../domain/notification.ts';
+import { maskEmail, renderOrderConfirmation } from '../domain/notification.ts';
 import type { EmailSender } from './email-sender.ts';
 import type { OutboxEntry, OutboxRepository } from './outbox-repository.ts';
 import type { WebhookSender } from './webhook-sender.ts';

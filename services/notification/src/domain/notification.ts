@@ -56,17 +56,6 @@ export function maskEmail(address: string): string {
   return `${address[0]}***${address.slice(at)}`;
 }
 
-export interface BackoffOptions {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** Exponential backoff with ±20 % jitter so retries after an outage do not arrive in lockstep. */
-export function backoffMs(attempt: number, options: BackoffOptions): number {
-  const raw = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(raw * (0.8 + Math.random() * 0.4));
-}
-
 export function formatMoney(cents: number, currency: string): string {
   return `${(cents / 100).toFixed(2)} ${currency}`;
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffMs,
-  maskEmail,
-  newNotificationSchema,
-  renderOrderConfirmation,
-} from '../../src/domain/notification.ts';
+import { maskEmail, newNotificationSchema, renderOrderConfirmation } from '../../src/domain/notification.ts';
 
 const data = {
   order_id: 7,
@@ -54,12 +49,5 @@ describe('notifications', () => {
     expect(
       newNotificationSchema.safeParse({ channel: 'sms', template: 'order_confirmation', data }).success,
     ).toBe(false);
-  });
-
-  it('backs off exponentially with a cap', () => {
-    const options = { baseMs: 100, maxMs: 1000 };
-    expect(backoffMs(1, options)).toBeLessThanOrEqual(120);
-    expect(backoffMs(4, options)).toBeGreaterThanOrEqual(640);
-    expect(backoffMs(20, options)).toBeLessThanOrEqual(1200);
   });
 });

@@ -7,10 +7,9 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { createPollingWorker } from '@vigil/service-kit';
+import { backoffMs, createPollingWorker } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Checkout } from '../domain/checkout.ts';
-import { backoffMs } from '../domain/order.ts';
 import type { OrdersRepository, OutboxTask } from './orders-repository.ts';
 import { DependencyError, type ServiceClient } from './service-client.ts';
 
@@ -134,7 +133,10 @@ export function createOrderWorker(options: OrderWorkerOptions) {
           'outbox task dead-lettered',
         );
       } else {
-        const wait = backoffMs(task.attempts + 1, options.taskRetryBaseMs, options.taskRetryMaxMs);
+        const wait = backoffMs(task.attempts + 1, {
+          baseMs: options.taskRetryBaseMs,
+          maxMs: options.taskRetryMaxMs,
+        });
         repository.taskRetry(task.id, Date.now() + wait, error);
         options.onTask(task.kind, 'retry');
         if (!(err instanceof DependencyError))

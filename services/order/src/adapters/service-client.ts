@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffMs } from '@vigil/service-kit';
 import { applyDependencyFault } from '@vigil/telemetry';
 import { request } from 'undici';
-import { backoffMs } from '../domain/order.ts';
 
 export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
 
@@ -101,7 +101,9 @@ export function createServiceClient(options: ServiceClientOptions) {
           if (!(err instanceof DependencyError)) throw err;
           options.onOutcome?.(name, err.reason);
           if (attempt >= attempts) throw err;
-          await delay(backoffMs(attempt, options.backoffBaseMs, options.backoffBaseMs * 8));
+          await delay(
+            backoffMs(attempt, { baseMs: options.backoffBaseMs, maxMs: options.backoffBaseMs * 8 }),
+          );
         }
       }
     },

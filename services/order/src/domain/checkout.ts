@@ -1,9 +1,9 @@
 import { trace } from '@opentelemetry/api';
+import { backoffMs } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { OrderRecord, OrdersRepository } from '../adapters/orders-repository.ts';
 import { DependencyError, type ServiceClient } from '../adapters/service-client.ts';
 import {
-  backoffMs,
   type CreateOrderRequest,
   type FunnelStep,
   type Order,
@@ -269,7 +269,10 @@ export function createCheckout(deps: CheckoutDeps) {
       return 'failed';
     } catch (err) {
       if (!(err instanceof DependencyError)) throw err;
-      const wait = backoffMs(record.chargeAttempts + 1, deps.chargeRetryBaseMs, deps.chargeRetryMaxMs);
+      const wait = backoffMs(record.chargeAttempts + 1, {
+        baseMs: deps.chargeRetryBaseMs,
+        maxMs: deps.chargeRetryMaxMs,
+      });
       repository.scheduleChargeRetry(order.id, Date.now() + wait);
       logger.warn(
         { event: 'charge_unknown', order_id: order.id, reason: err.reason, retry_in_ms: wait },

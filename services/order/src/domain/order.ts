@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { cardSchema } from '@vigil/card';
 import { z } from 'zod';
 
 export const ORDER_STATUSES = ['pending', 'awaiting_payment', 'completed', 'failed', 'cancelled'] as const;
@@ -46,38 +47,7 @@ export interface Order {
   updated_at: string;
 }
 
-/** True when `digits` passes the Luhn checksum (checked here so a typo never reserves stock). */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
 const positiveId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-
-export const cardSchema = z.strictObject({
-  type: z.literal('card'),
-  card_number: z
-    .string()
-    .max(40, 'must be at most 40 characters')
-    .transform((s) => s.replace(/[ -]/g, ''))
-    .pipe(z.string().regex(/^[0-9]{12,19}$/, 'must be 12-19 digits'))
-    .refine(luhnValid, 'fails the Luhn check'),
-  exp_month: z.number().int().min(1).max(12),
-  exp_year: z.number().int().min(2000).max(2100),
-  cvv: z.string().regex(/^[0-9]{3,4}$/, 'must be 3 or 4 digits'),
-});
-
-export type CardInput = z.output<typeof cardSchema>;
 
 export const createOrderSchema = z.strictObject({
   customer_id: positiveId,
@@ -89,6 +59,7 @@ export const createOrderSchema = z.strictObject({
       (items) => new Set(items.map((i) => i.product_id)).size === items.length,
       'must not list the same product twice',
     ),
+  // The one card schema (@vigil/card): a typo in the number never reserves stock.
   payment_method: cardSchema,
 });
 
@@ -118,12 +89,6 @@ export const listOrdersQuerySchema = z.strictObject({
 
 export function totalCents(items: readonly OrderItem[]): number {
   return items.reduce((sum, item) => sum + item.quantity * item.unit_price_cents, 0);
-}
-
-/** Capped exponential backoff with jitter for retries of idempotent steps. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number): number {
-  const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(raw * (0.8 + Math.random() * 0.4));
 }
 
 /** Fingerprint of what a key was first used for (no card number: last four and expiry only). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backoffMs,
   canTransition,
   createOrderSchema,
   ORDER_STATUSES,
@@ -62,11 +61,5 @@ describe('order input', () => {
     expect(
       requestHash(createOrderSchema.parse({ ...valid, items: [{ product_id: 2, quantity: 4 }] })),
     ).not.toBe(hash);
-  });
-
-  it('backoff grows exponentially and is capped', () => {
-    expect(backoffMs(1, 100, 1000)).toBeLessThanOrEqual(120);
-    expect(backoffMs(3, 100, 1000)).toBeGreaterThanOrEqual(320);
-    expect(backoffMs(30, 100, 1000)).toBeLessThanOrEqual(1200);
   });
 });

@@ -1,6 +1,6 @@
+import type { CardInput } from '@vigil/card';
 import { httpError } from '@vigil/service-kit';
 import { z } from 'zod';
-import { luhnValid } from './luhn.ts';
 
 export const DECLINE_REASONS = ['insufficient_funds', 'card_declined', 'suspected_fraud'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -25,20 +25,7 @@ export function cardBrand(pan: string): CardBrand {
   return 'unknown';
 }
 
-export const cardSchema = z.strictObject({
-  type: z.literal('card'),
-  // Spaces and dashes as people type them are accepted and stripped.
-  card_number: z
-    .string()
-    .max(40, 'must be at most 40 characters')
-    .transform((s) => s.replace(/[ -]/g, ''))
-    .pipe(z.string().regex(/^[0-9]{12,19}$/, 'must be 12-19 digits')),
-  exp_month: z.number().int().min(1).max(12),
-  exp_year: z.number().int().min(2000).max(2100),
-  cvv: z.string().regex(/^[0-9]{3,4}$/, 'must be 3 or 4 digits'),
-});
-
-export type CardInput = z.output<typeof cardSchema>;
+export { type CardInput, cardSchema } from '@vigil/card';
 
 export interface CardFacts {
   brand: CardBrand;
@@ -49,10 +36,8 @@ export interface CardFacts {
   outcome: DeclineReason | null;
 }
 
-/** Checks a card and keeps only what may be stored: never the number or the CVV. */
+/** Checks a parsed card (cardSchema did Luhn) for expiry and keeps only what may be stored: never the number or the CVV. */
 export function inspectCard(card: CardInput, now: Date = new Date()): CardFacts {
-  if (!luhnValid(card.card_number))
-    throw httpError(400, 'INVALID_CARD_NUMBER', 'card_number: fails the Luhn check');
   const expired =
     card.exp_year < now.getUTCFullYear() ||
     (card.exp_year === now.getUTCFullYear() && card.exp_month < now.getUTCMonth() + 1);

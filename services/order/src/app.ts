@@ -138,6 +138,7 @@ export async function buildApp({
   app.addHook('onClose', async () => {
     clearInterval(gaugeTimer);
     await worker.stop();
+    await Promise.all([users, products, payments, notifications].map((c) => c.close()));
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { backoffMs } from '@vigil/service-kit';
 import { applyDependencyFault } from '@vigil/telemetry';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
 
@@ -40,6 +40,11 @@ export interface ServiceClientOptions {
   /** Extra attempts for idempotent calls. */
   retries: number;
   backoffBaseMs: number;
+  /**
+   * Most sockets kept open to this service (keep-alive, reused across calls). An order makes one
+   * call per dependency, so in-flight calls ≈ orders in flight; beyond this many they queue.
+   */
+  connections?: number;
   onOutcome?: (dependency: string, outcome: 'ok' | 'client_error' | FailureReason) => void;
 }
 
@@ -51,6 +56,9 @@ function reasonOf(err: unknown): FailureReason {
 /** JSON over HTTP to one service, with a deadline per attempt and bounded retries with backoff. */
 export function createServiceClient(options: ServiceClientOptions) {
   const { name } = options;
+  // One keep-alive pool per dependency. Idle sockets close after 4 s, before Node's server-side
+  // keep-alive timeout (5 s), so a reused socket is never one the server is closing.
+  const dispatcher = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 4_000 });
 
   async function once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
     const signal = AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs);
@@ -68,6 +76,7 @@ export function createServiceClient(options: ServiceClientOptions) {
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal,
+        dispatcher,
       });
       status = res.statusCode;
       text = await res.body.text();
@@ -86,6 +95,8 @@ export function createServiceClient(options: ServiceClientOptions) {
 
   return {
     name,
+    /** Closes the kept-alive sockets (on shutdown). */
+    close: () => dispatcher.close(),
     async call<T = unknown>(
       method: string,
       path: string,

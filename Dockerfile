@@ -16,6 +16,7 @@ WORKDIR /app
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 # npm ci checks the lockfile against every workspace, so every workspace manifest is copied.
 COPY package.json package-lock.json .npmrc ./
+COPY packages/card/package.json packages/card/
 COPY packages/cli/package.json packages/cli/
 COPY packages/hub/package.json packages/hub/
 COPY packages/load/package.json packages/load/

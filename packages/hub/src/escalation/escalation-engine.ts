@@ -54,6 +54,7 @@ export class EscalationEngine implements IncidentEvents {
   readonly #db: ConsoleDatabase;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
+  #kicked = false;
   readonly #inflight = new Set<string>();
   readonly #sends = new Set<Promise<void>>();
   readonly steps: Counter<'policy'>;
@@ -86,6 +87,16 @@ export class EscalationEngine implements IncidentEvents {
       help: 'How late an escalation step fired after it was due',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30],
       registers: [opts.registry],
+    });
+  }
+
+  /** A tick soon (coalesced): a burst of new incidents costs one pass, not one each. */
+  #kick(): void {
+    if (this.#kicked) return;
+    this.#kicked = true;
+    setImmediate(() => {
+      this.#kicked = false;
+      void this.tick();
     });
   }
 
@@ -191,7 +202,7 @@ export class EscalationEngine implements IncidentEvents {
             now,
           );
     })();
-    void this.tick();
+    this.#kick();
   }
 
   // --- the loop ---------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ export class IncidentStore {
   readonly #timeline;
   readonly #setStatus;
   readonly #open;
+  readonly #touch;
 
   constructor(db: ConsoleDatabase, now: () => number = Date.now) {
     this.#db = db;
@@ -116,6 +117,7 @@ export class IncidentStore {
       'UPDATE incidents SET status = ?, acked_by = ?, ack_silence = ?, resolved_ms = ?, updated_ms = ? WHERE id = ?',
     );
     this.#open = db.prepare("SELECT * FROM incidents WHERE status != 'resolved'");
+    this.#touch = db.prepare('UPDATE incidents SET updated_ms = ? WHERE id = ?');
   }
 
   get(id: number): Incident | undefined {

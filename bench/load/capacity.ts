@@ -9,7 +9,7 @@
 //    Prometheus and Alertmanager for firing alerts; then `vigil stop`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readState, repoRoot, varLayout } from '@vigil/cli';
@@ -129,6 +129,8 @@ try {
     );
     const row = {
       rate,
+      // The machine is shared: the 1-minute load average says how much else was running.
+      loadavg_1m: r1(loadavg()[0]!),
       orders_per_s: r1(orders / s.durationS),
       p50_ms: r1(s.totals.latencyMs.p50),
       p99_ms: r1(s.totals.latencyMs.p99),
@@ -171,7 +173,12 @@ try {
     writeReports(s, join(outDir, 'checkout-soak'));
     console.log(
       JSON.stringify({
-        soak: { scenario: 'checkout', rate: soakRate, seconds: r1(s.durationS) },
+        soak: {
+          scenario: 'checkout',
+          rate: soakRate,
+          seconds: r1(s.durationS),
+          loadavg_1m: r1(loadavg()[0]!),
+        },
         requests: s.totals.requests,
         error_rate: s.totals.errorRate,
         p50_ms: r1(s.totals.latencyMs.p50),

@@ -1,7 +1,7 @@
 // Worker-thread entry: says when it is loaded, then runs one share of the executor from the
 // common start instant the main thread sends, and reports to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type Runner, type RunnerInit, startRunner } from './runner.ts';
+import { type Runner, type RunnerInit, startRunner, warmUp } from './runner.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts runs as a worker thread');
@@ -17,4 +17,5 @@ port.on('message', (m: { type?: string; t?: number; startEpoch?: number }) => {
     else port.postMessage({ type: 'done', report: null });
   }
 });
+await warmUp();
 port.postMessage({ type: 'ready' });

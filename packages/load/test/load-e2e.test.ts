@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningService, repoRoot, startService, waitFor } from '@vigil/service-kit/testing';
@@ -104,26 +104,28 @@ function cli(args: string[]): {
   return { child, out: () => out, exit };
 }
 
+/** `vigil load run` of the fixture against the shared service at 20 it/s, reports into `out`. */
+function cliRun(out: string, duration: string, extra: string[] = []) {
+  return cli([
+    SCENARIO,
+    '--target',
+    service.url,
+    '--rate',
+    '20',
+    '--duration',
+    duration,
+    '--out',
+    out,
+    '--metrics-port',
+    '0',
+    ...extra,
+  ]);
+}
+
 describe('vigil load run (CLI)', () => {
   it('exits 1 when a threshold fails, and the report says which', async () => {
     const out = join(dir, 'threshold');
-    const p = cli([
-      SCENARIO,
-      '--target',
-      service.url,
-      '--rate',
-      '20',
-      '--duration',
-      '2s',
-      '--out',
-      out,
-      '--metrics-port',
-      '0',
-      '--threshold',
-      'p50(view) < 1us',
-      '--threshold',
-      'error_rate < 1%',
-    ]);
+    const p = cliRun(out, '2s', ['--threshold', 'p50(view) < 1us', '--threshold', 'error_rate < 1%']);
     expect(await p.exit).toBe(1);
     expect(p.out()).toMatch(/FAIL {2}p50\(view\) < 1us/);
     expect(p.out()).toMatch(/pass {2}error_rate < 1%/);
@@ -132,27 +134,22 @@ describe('vigil load run (CLI)', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('thresholds FAILED');
   });
 
-  it('a bad scenario is refused with the field path and exit code 2', async () => {
-    const p = cli([join(import.meta.dirname, 'fixtures/does-not-exist.yaml')]);
+  it('a bad scenario is refused with the field path and exit code 2, before anything is sent', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(SCENARIO, 'utf8').replace('path: /products/{{productId}}', 'path: products'),
+    );
+    const p = cli([bad, '--target', service.url]);
     expect(await p.exit).toBe(2);
-    expect(p.out()).toMatch(/BAD_SCENARIO.*does-not-exist\.yaml: invalid scenario/s);
+    expect(p.out()).toMatch(
+      /BAD_SCENARIO.*bad\.yaml: invalid scenario\n {2}- journeys\[0\]\.steps\[1\]\.path: must start with \//,
+    );
   });
 
   it('SIGINT stops the run and still writes the partial report', async () => {
     const out = join(dir, 'sigint');
-    const p = cli([
-      SCENARIO,
-      '--target',
-      service.url,
-      '--rate',
-      '20',
-      '--duration',
-      '60s',
-      '--out',
-      out,
-      '--metrics-port',
-      '0',
-    ]);
+    const p = cliRun(out, '60s');
     // Wait until requests flow, as the generator's own /metrics reports them.
     const metricsUrl = (await waitFor(() => /metrics at (\S+)/.exec(p.out()), { timeoutMs: 30_000 }))[1]!;
     await waitFor(

@@ -9,7 +9,7 @@ export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_H
 RUNTIME_DEBS := prometheus prometheus-alertmanager
 TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose
 # The container test: rootful podman + runc, and debootstrap for the local base image.
-CONTAINER_DEBS := podman runc debootstrap docker-compose binutils
+CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils
 VIGIL := ./vigil
 
 .PHONY: bootstrap start stop status test test-containers bench lint typecheck cycles check generate help

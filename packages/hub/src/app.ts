@@ -7,6 +7,7 @@ import type { HubConfig } from './config.ts';
 import { type Console, registerConsole } from './console.ts';
 import { registerDashboards } from './dashboards/register-dashboards.ts';
 import { createHubMetrics, type HubMetrics } from './metrics.ts';
+import { CardinalityGuard } from './otlp/input-guard.ts';
 import { buildReceiverApp } from './otlp/receiver.ts';
 import { DependencyQuery } from './query/dependency-query.ts';
 import { LogStore } from './query/log-store.ts';
@@ -87,12 +88,20 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     maxValueLength: config.VIGIL_HUB_MAX_VALUE_LENGTH,
     maxDepth: config.VIGIL_HUB_MAX_DEPTH,
   };
+  const guard = new CardinalityGuard(
+    { maxServices: config.VIGIL_HUB_MAX_SERVICES, maxOperationsPerService: config.VIGIL_HUB_MAX_OPERATIONS },
+    db.prepare('SELECT DISTINCT service, name FROM operations').iterate() as Iterable<{
+      service: string;
+      name: string;
+    }>,
+  );
   const receiver = await buildReceiverApp({
     writer,
     metrics,
     limits,
     maxBodyBytes: config.VIGIL_HUB_MAX_BODY_BYTES,
     logger,
+    guard,
   });
 
   let closing = false;
@@ -131,7 +140,11 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   });
   const dependencies = new DependencyQuery(dbFile);
   registerJaegerRoutes(query, new TraceStore(db), dependencies);
-  registerLogRoutes(query, new LogStore(db), writer);
+  registerLogRoutes(query, new LogStore(db), writer, {
+    maxStreams: config.VIGIL_HUB_MAX_STREAMS,
+    maxBufferBytes: config.VIGIL_HUB_STREAM_MAX_BUFFER_BYTES,
+    metrics,
+  });
   registerDashboards(query, config, logger);
   const alertConsole = await registerConsole(query, config, logger, metrics.registry);
   await registerAlertsRoutes(query, db, config, (payload) => alertConsole.ingest(payload));

@@ -43,6 +43,14 @@ export const hubEnvSchema = z.object({
   VIGIL_HUB_MAX_ATTRIBUTES: intVar(128, 1, 10_000),
   VIGIL_HUB_MAX_VALUE_LENGTH: intVar(4096, 16, 10 * MiB),
   VIGIL_HUB_MAX_DEPTH: intVar(8, 1, 64),
+  /** Distinct services taken from OTLP input; spans and logs of further services are dropped (counted). */
+  VIGIL_HUB_MAX_SERVICES: intVar(200, 1, 100_000),
+  /** Distinct span names (operations) per service; spans with further names are dropped (counted). */
+  VIGIL_HUB_MAX_OPERATIONS: intVar(1000, 1, 1_000_000),
+  /** Concurrent live-tail (SSE) streams; the next one gets 429 TOO_MANY_STREAMS. */
+  VIGIL_HUB_MAX_STREAMS: intVar(16, 1, 10_000),
+  /** Bytes a live-tail reader may leave unread; a reader further behind is disconnected (counted). */
+  VIGIL_HUB_STREAM_MAX_BUFFER_BYTES: intVar(1024 * 1024, 1024, 256 * MiB),
   ...dashboardsEnvShape,
   ...consoleEnvShape,
 });

@@ -45,6 +45,22 @@ export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () 
       labelNames: ['status'],
       registers: [registry],
     }),
+    streamsRejected: new Counter({
+      name: 'hub_log_streams_rejected_total',
+      help: 'Live-tail (SSE) streams refused with 429 because VIGIL_HUB_MAX_STREAMS were open',
+      registers: [registry],
+    }),
+    streamsDisconnected: new Counter({
+      name: 'hub_log_streams_disconnected_total',
+      help: 'Live-tail (SSE) streams the hub closed, by reason (slow_reader: more than VIGIL_HUB_STREAM_MAX_BUFFER_BYTES unread)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    streamsOpen: new Gauge({
+      name: 'hub_log_streams_open',
+      help: 'Live-tail (SSE) streams open now',
+      registers: [registry],
+    }),
     retentionDeleted: new Counter({
       name: 'hub_retention_deleted_total',
       help: 'Rows deleted by retention',

@@ -9,6 +9,7 @@ import {
   truncate,
 } from './any-value.ts';
 import { isAllZero, toBuffer } from './ids.ts';
+import { type CardinalityGuard, checkTimes } from './input-guard.ts';
 import type { ValueLimits } from './limits.ts';
 import { serviceOf } from './normalize-traces.ts';
 
@@ -46,7 +47,7 @@ export interface LogRow {
   size: number;
 }
 
-export type LogRejectReason = 'invalid_trace_id' | 'invalid_span_id';
+export type LogRejectReason = 'invalid_trace_id' | 'invalid_span_id' | 'invalid_timestamps' | 'service_limit';
 
 export interface NormalizedLogs {
   rows: LogRow[];
@@ -62,7 +63,12 @@ function optionalId(b: Uint8Array | null | undefined, len: number): string | nul
   return isAllZero(b) ? null : toBuffer(b).toString('hex');
 }
 
-export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: () => number): NormalizedLogs {
+export function normalizeLogs(
+  req: OtlpLogsRequest,
+  limits: ValueLimits,
+  now: () => number,
+  guard?: CardinalityGuard,
+): NormalizedLogs {
   const rows: LogRow[] = [];
   const rejected: Partial<Record<LogRejectReason, number>> = {};
   let rejectedCount = 0;
@@ -76,8 +82,16 @@ export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: ()
     const resAttrs = attributesToObject(rl.resource?.attributes, limits).attrs;
     const service = serviceOf(resAttrs);
     const resource = JSON.stringify(resAttrs);
+    const admitted = guard === undefined || guard.admitService(service);
     for (const sl of rl.scopeLogs ?? []) {
       for (const r of sl.logRecords ?? []) {
+        if (!admitted) {
+          reject(
+            'service_limit',
+            'log record of a new service beyond the hub limit on distinct services (VIGIL_HUB_MAX_SERVICES)',
+          );
+          continue;
+        }
         const traceId = optionalId(r.traceId, 16);
         if (traceId === false) {
           reject('invalid_trace_id', 'log record with invalid trace_id (must be empty or 16 bytes)');
@@ -88,9 +102,17 @@ export function normalizeLogs(req: OtlpLogsRequest, limits: ValueLimits, now: ()
           reject('invalid_span_id', 'log record with invalid span_id (must be empty or 8 bytes)');
           continue;
         }
+        // Time, else observed time, else now (OTLP: both may be unset); a set time must be sane.
         let time = longToNumber(r.timeUnixNano, true);
         if (time <= 0) time = longToNumber(r.observedTimeUnixNano, true);
         if (time <= 0) time = now();
+        else if (checkTimes(time, time, now()) !== 'ok') {
+          reject(
+            'invalid_timestamps',
+            'log record with a timestamp before 2000 or more than a day in the future',
+          );
+          continue;
+        }
         const body = bodyToString(r.body, limits);
         const attributes = attributesToJson(r.attributes, limits);
         const severityText = r.severityText ? truncate(r.severityText, 32) : null;

@@ -8,6 +8,7 @@ import {
   truncate,
 } from './any-value.ts';
 import { idToHex, isValidId, toBuffer } from './ids.ts';
+import { type CardinalityGuard, checkTimes } from './input-guard.ts';
 import type { ValueLimits } from './limits.ts';
 
 interface OtlpSpan {
@@ -66,7 +67,10 @@ export type SpanRejectReason =
   | 'invalid_trace_id'
   | 'invalid_span_id'
   | 'invalid_parent_span_id'
-  | 'invalid_timestamps';
+  | 'invalid_timestamps'
+  | 'invalid_name'
+  | 'service_limit'
+  | 'operation_limit';
 
 export interface NormalizedSpans {
   rows: SpanRow[];
@@ -82,11 +86,29 @@ export function serviceOf(attrs: { [k: string]: AttrValue }): string {
 
 const MAX_NAME = 1024;
 
-export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): NormalizedSpans {
+export interface TraceInputChecks {
+  /** Spans whose service or operation would pass the bounds are dropped (counted). */
+  guard?: CardinalityGuard;
+  /** Now, in ns since the epoch (timestamps are checked against it). */
+  nowNs: number;
+  /** Spans already dropped before decoding (OTLP/JSON with a non-string name). */
+  invalidNames?: number;
+}
+
+export function normalizeTraces(
+  req: OtlpTraceRequest,
+  limits: ValueLimits,
+  checks: TraceInputChecks = { nowNs: Date.now() * 1e6 },
+): NormalizedSpans {
   const rows: SpanRow[] = [];
   const rejected: Partial<Record<SpanRejectReason, number>> = {};
   let rejectedCount = 0;
   let firstError: string | null = null;
+  if (checks.invalidNames) {
+    rejected.invalid_name = checks.invalidNames;
+    rejectedCount = checks.invalidNames;
+    firstError = 'span with a name that is not a string';
+  }
   const reject = (reason: SpanRejectReason, detail: string) => {
     rejected[reason] = (rejected[reason] ?? 0) + 1;
     rejectedCount++;
@@ -124,9 +146,30 @@ export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): Nor
         }
         const start = longToNumber(s.startTimeUnixNano, true);
         const end = longToNumber(s.endTimeUnixNano, true);
-        if (start <= 0 || end < start) {
-          reject('invalid_timestamps', 'span with missing start time or end before start');
+        const times = checkTimes(start, end, checks.nowNs);
+        if (times !== 'ok') {
+          reject(
+            'invalid_timestamps',
+            times === 'missing'
+              ? 'span with a missing start time'
+              : times === 'end_before_start'
+                ? 'span with end before start'
+                : 'span with a timestamp before 2000 or more than a day in the future',
+          );
           continue;
+        }
+        const name = truncate(s.name ?? '', MAX_NAME);
+        if (checks.guard !== undefined) {
+          const verdict = checks.guard.admitSpan(service, name);
+          if (verdict !== 'ok') {
+            reject(
+              verdict,
+              verdict === 'service_limit'
+                ? 'span of a new service beyond the hub limit on distinct services (VIGIL_HUB_MAX_SERVICES)'
+                : 'span with a new operation name beyond the per-service limit (VIGIL_HUB_MAX_OPERATIONS)',
+            );
+            continue;
+          }
         }
         const attributes = attributesToJson(s.attributes, limits, scopeJson);
         let events: string | null = null;
@@ -158,7 +201,6 @@ export function normalizeTraces(req: OtlpTraceRequest, limits: ValueLimits): Nor
           }
           if (list.length > 0) links = JSON.stringify(list);
         }
-        const name = truncate(s.name ?? '', MAX_NAME);
         const statusMessage = s.status?.message ? truncate(s.status.message, limits.maxValueLength) : null;
         rows.push({
           trace_id: toBuffer(s.traceId).toString('hex'),

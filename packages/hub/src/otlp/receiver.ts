@@ -8,6 +8,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { HubMetrics } from '../metrics.ts';
 import type { StoreWriter } from '../storage/writer.ts';
+import type { CardinalityGuard } from './input-guard.ts';
 import { parseJsonObject, prepareLogsJson, prepareTraceJson } from './json-request.ts';
 import type { ValueLimits } from './limits.ts';
 import { normalizeLogs } from './normalize-logs.ts';
@@ -28,6 +29,8 @@ export interface ReceiverOptions {
   limits: ValueLimits;
   maxBodyBytes: number;
   logger: Logger;
+  /** Bounds on distinct services and operations taken from input. */
+  guard?: CardinalityGuard;
 }
 
 const PROTOBUF = 'application/x-protobuf';
@@ -61,8 +64,12 @@ function sendError(
 interface Signal {
   request: ProtoMessageType;
   response: ProtoMessageType;
-  prepareJson: (o: Record<string, unknown>) => void;
-  ingest: (decoded: unknown) => {
+  /** Returns the number of items it took out as invalid (counted as rejected by ingest). */
+  prepareJson: (o: Record<string, unknown>) => number;
+  ingest: (
+    decoded: unknown,
+    invalid: number,
+  ) => {
     accepted: number;
     rejectedCount: number;
     firstError: string | null;
@@ -85,7 +92,7 @@ function submitOnce<T>(
 }
 
 export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyInstance> {
-  const { writer, metrics, limits, maxBodyBytes } = opts;
+  const { writer, metrics, limits, maxBodyBytes, guard } = opts;
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -103,8 +110,12 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     response: ExportTraceServiceResponse,
     prepareJson: prepareTraceJson,
     rejectedField: 'rejectedSpans',
-    ingest(decoded) {
-      const n = normalizeTraces(decoded as Parameters<typeof normalizeTraces>[0], limits);
+    ingest(decoded, invalidNames) {
+      const n = normalizeTraces(decoded as Parameters<typeof normalizeTraces>[0], limits, {
+        nowNs: Date.now() * 1e6,
+        invalidNames,
+        ...(guard ? { guard } : {}),
+      });
       metrics.spansReceived.inc(n.rows.length + n.rejectedCount);
       for (const [reason, count] of Object.entries(n.rejected)) metrics.spansRejected.inc({ reason }, count);
       let bytes = 0;
@@ -123,7 +134,12 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     prepareJson: prepareLogsJson,
     rejectedField: 'rejectedLogRecords',
     ingest(decoded) {
-      const n = normalizeLogs(decoded as Parameters<typeof normalizeLogs>[0], limits, () => Date.now() * 1e6);
+      const n = normalizeLogs(
+        decoded as Parameters<typeof normalizeLogs>[0],
+        limits,
+        () => Date.now() * 1e6,
+        guard,
+      );
       metrics.logsReceived.inc(n.rows.length + n.rejectedCount);
       for (const [reason, count] of Object.entries(n.rejected)) metrics.logsRejected.inc({ reason }, count);
       let bytes = 0;
@@ -154,6 +170,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
       return sendError(reply, json, 429, 'QUEUE_FULL', 'ingest queue is full, retry later');
     }
     let decoded: unknown;
+    let invalid = 0;
     try {
       const raw = await decodeContent(
         req.body,
@@ -167,7 +184,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
         } catch {
           throw new OtlpError(400, 'INVALID_JSON', 'body is not a JSON object');
         }
-        signal.prepareJson(obj);
+        invalid = signal.prepareJson(obj);
         try {
           decoded = signal.request.fromObject(obj);
         } catch (err) {
@@ -190,7 +207,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     }
     let result: ReturnType<Signal['ingest']>;
     try {
-      result = signal.ingest(decoded);
+      result = signal.ingest(decoded, invalid);
       // The decoded message must not live on in this suspended frame while the commit is awaited:
       // surviving young-generation collections would promote it and make old-generation GC the cost.
       decoded = undefined;

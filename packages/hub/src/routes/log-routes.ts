@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { HubMetrics } from '../metrics.ts';
 import { parseTraceIdParam } from '../otlp/ids.ts';
 import { isLevelName, type LevelName } from '../query/log-levels.ts';
 import { decodeCursor, type LogSearch, type LogStore, logMatcher, toLogRecord } from '../query/log-store.ts';
@@ -74,7 +75,22 @@ export function parseLogSearch(query: unknown): LogSearch {
   };
 }
 
-export function registerLogRoutes(app: FastifyInstance, store: LogStore, writer: StoreWriter): void {
+export interface StreamLimits {
+  /** Concurrent live tails; the next one gets 429 TOO_MANY_STREAMS. */
+  maxStreams: number;
+  /** Bytes a reader may leave unread before it is disconnected (a stalled reader cannot grow the heap). */
+  maxBufferBytes: number;
+  metrics: Pick<HubMetrics, 'streamsRejected' | 'streamsDisconnected' | 'streamsOpen'>;
+}
+
+export function registerLogRoutes(
+  app: FastifyInstance,
+  store: LogStore,
+  writer: StoreWriter,
+  limits: StreamLimits,
+): void {
+  const { metrics } = limits;
+  metrics.streamsDisconnected.labels('slow_reader');
   // Live tails never end on their own; closing the app ends them so shutdown does not hang.
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -90,6 +106,18 @@ export function registerLogRoutes(app: FastifyInstance, store: LogStore, writer:
 
   app.get('/api/logs/stream', (req, reply) => {
     const matches = logMatcher(parseLogSearch(req.query));
+    if (streams.size >= limits.maxStreams) {
+      metrics.streamsRejected.inc();
+      return reply
+        .code(429)
+        .header('retry-after', '5')
+        .send({
+          error: {
+            code: 'TOO_MANY_STREAMS',
+            message: `${limits.maxStreams} live tails are open (VIGIL_HUB_MAX_STREAMS); close one or retry later`,
+          },
+        });
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -98,26 +126,44 @@ export function registerLogRoutes(app: FastifyInstance, store: LogStore, writer:
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(': connected\n\n');
+    // Backpressure: what the socket has not taken yet stays in res.writableLength. A reader that falls
+    // more than maxBufferBytes behind is disconnected (it can reconnect and search for what it missed),
+    // so one stream holds at most maxBufferBytes plus one writer batch.
+    const send = (chunk: string) => {
+      if (res.destroyed) return;
+      if (res.writableLength > limits.maxBufferBytes) {
+        metrics.streamsDisconnected.inc({ reason: 'slow_reader' });
+        stop();
+        res.destroy();
+        return;
+      }
+      res.write(chunk);
+    };
     const onLogs = (rows: StoredLog[]) => {
       let out = '';
       for (const r of rows) if (matches(r)) out += `data: ${JSON.stringify(toLogRecord(r))}\n\n`;
-      if (out) res.write(out);
+      if (out) send(out);
     };
     writer.on('logs', onLogs);
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
+    let stopped = false;
     const stop = () => {
+      if (stopped) return;
+      stopped = true;
       clearInterval(heartbeat);
       writer.off('logs', onLogs);
       streams.delete(end);
+      metrics.streamsOpen.set(streams.size);
     };
     const end = () => {
       stop();
       res.end();
     };
     streams.add(end);
+    metrics.streamsOpen.set(streams.size);
     req.raw.on('close', stop);
     res.on('error', stop);
+    res.write(': connected\n\n');
   });
 }

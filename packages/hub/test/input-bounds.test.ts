@@ -77,9 +77,7 @@ describe('OTLP input bounds', () => {
       }),
     );
     expect(logs.status).toBe(200);
-    const lr = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(logs.body), {
-      longs: Number,
-    });
+    const lr = rejectedLogs(logs.body);
     expect(lr).toBe(1);
     expect(await metric('hub_logs_rejected_total', 'reason="service_limit"')).toBe(1);
   });
@@ -190,9 +188,7 @@ describe('OTLP input bounds', () => {
         ],
       }),
     );
-    const lr = ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(r.body), {
-      longs: Number,
-    });
+    const lr = rejectedLogs(r.body);
     expect(lr).toBe(2);
     expect(await metric('hub_logs_rejected_total', 'reason="invalid_timestamps"')).toBe(2);
   });

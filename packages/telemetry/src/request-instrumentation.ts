@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOption
 import type { Logger } from 'pino';
 import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
-import { redactString } from './redact.ts';
+import { isSensitiveKey, REDACTED, redactString } from './redact.ts';
 import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
@@ -114,6 +114,55 @@ function methodJson(method: string): string {
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 const NO_LINKS: Link[] = [];
+
+/**
+ * `url.query` as recorded: each parameter under a sensitive name (token, password, api_key, …) loses
+ * its value, and the rest goes through the same redaction as log text (card numbers, emails, bearer
+ * credentials). Percent-encoded values are decoded first, so an encoded card number is still found.
+ */
+export function redactQuery(query: string): string {
+  let changed = false;
+  const parts = query.split('&');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const eq = part.indexOf('=');
+    const rawKey = eq === -1 ? part : part.slice(0, eq);
+    if (eq === -1 || eq === part.length - 1) continue;
+    let key = rawKey;
+    let value = part.slice(eq + 1);
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      value = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // Malformed escapes: scan the raw text.
+    }
+    const redacted = isSensitiveKey(key) ? REDACTED : redactString(value);
+    if (redacted !== value || isSensitiveKey(key)) {
+      parts[i] = `${rawKey}=${redacted}`;
+      changed = true;
+    }
+  }
+  return changed ? parts.join('&') : query;
+}
+
+/**
+ * The connection half of the stable HTTP server semantic conventions: `url.scheme` (as Fastify sees the
+ * request), `url.query` (redacted), `server.address`/`server.port` (from the Host header),
+ * `client.address`, `user_agent.original`, `network.protocol.version`.
+ */
+function setConnectionAttributes(request: FastifyRequest, attributes: Attributes, query: string): void {
+  attributes['url.scheme'] = request.protocol;
+  if (query !== '') attributes['url.query'] = redactQuery(query);
+  const host = request.hostname;
+  if (host) attributes['server.address'] = host;
+  const port = request.port ?? request.socket?.localPort;
+  if (port) attributes['server.port'] = port;
+  const client = request.ip;
+  if (client) attributes['client.address'] = client;
+  const userAgent = request.headers['user-agent'];
+  if (userAgent !== undefined) attributes['user_agent.original'] = redactString(userAgent);
+  attributes['network.protocol.version'] = request.raw.httpVersion;
+}
 
 /**
  * SERVER spans, RED metrics, request logs and `x-trace-id` from three Fastify hooks. The span is a
@@ -226,8 +275,8 @@ export function createRequestInstrumentation(
         if (result.attributes !== undefined) span.setAttributes(result.attributes);
         attributes['http.request.method'] = method;
         attributes['url.path'] = query === -1 ? url : url.slice(0, query);
-        attributes['url.scheme'] = 'http';
         if (route !== undefined) attributes['http.route'] = route;
+        setConnectionAttributes(request, attributes, query === -1 ? '' : url.slice(query + 1));
       }
       const ctx = new SpanContextOverlay(parentContext, span);
       (request as StatefulRequest)[kState] = {
@@ -251,6 +300,8 @@ export function createRequestInstrumentation(
     onError(request, reply, error, done) {
       const state = (request as StatefulRequest)[kState];
       if (state !== undefined && reply.statusCode >= 500 && state.span.isRecording()) {
+        // error.type: the exception's class when one caused the 5xx (finish() falls back to the status).
+        state.span.setAttribute('error.type', error.name || 'Error');
         state.span.recordException({
           name: error.name,
           message: redactString(error.message),

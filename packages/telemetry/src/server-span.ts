@@ -62,8 +62,21 @@ export interface ServerSpanExport {
   scope: InstrumentationScope;
 }
 
-function nowEpochMs(): number {
+/**
+ * The one clock of every span a process makes (ServerSpan here, SDK spans through ClockedTracer in
+ * tracing.ts): epoch milliseconds with sub-millisecond precision from the monotonic clock. The SDK on
+ * its own starts a span at `Date.now()` (whole milliseconds) and ends it at start + monotonic elapsed,
+ * so a child started in the same millisecond as its parent could appear to start before it or end
+ * after it; one clock for all spans makes start(child) >= start(parent) and end(child) <= end(parent)
+ * hold whenever they hold in real time.
+ */
+export function nowEpochMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** nowEpochMs() as an OpenTelemetry HrTime. */
+export function nowHrTime(): HrTime {
+  return millisToHrTime(nowEpochMs());
 }
 
 function cleanAttributes(attributes: Attributes | undefined): Attributes {
@@ -244,7 +257,11 @@ export class ServerSpan implements Span, ReadableSpan {
     const recording = this.recording;
     if (recording) {
       this.attributes['http.response.status_code'] = statusCode;
-      if (statusCode >= 500 && this.status.code !== SpanStatusCode.OK) this.status = ERROR_STATUS;
+      if (statusCode >= 500) {
+        // Stable HTTP semconv: error.type on a 5xx — the exception's class if one was set, else the status.
+        if (this.attributes['error.type'] === undefined) this.attributes['error.type'] = String(statusCode);
+        if (this.status.code !== SpanStatusCode.OK) this.status = ERROR_STATUS;
+      }
     }
     this.#finished = true;
     if (!recording) return;

@@ -25,7 +25,9 @@ afterAll(async () => {
 
 describe('a request crossing two real processes', () => {
   it('yields one trace: A server → A client → B server, and both services log that trace id', async () => {
-    const response = await fetch(`${upstream.url}/call`);
+    const response = await fetch(`${upstream.url}/call?card=4111111111111111&access_token=abc&q=ok`, {
+      headers: { 'user-agent': 'vigil-test/1.0' },
+    });
     expect(response.status).toBe(200);
     const traceId = response.headers.get('x-trace-id') ?? '';
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -54,6 +56,23 @@ describe('a request crossing two real processes', () => {
       'url.path': '/items/42',
       'http.response.status_code': 200,
     });
+    // Stable HTTP server semantic conventions, url.query redacted like log text.
+    const upstreamPort = Number(new URL(upstream.url).port);
+    expect(aServer?.attributes).toMatchObject({
+      'url.scheme': 'http',
+      'url.path': '/call',
+      'url.query': 'card=[REDACTED:card]&access_token=[REDACTED]&q=ok',
+      'server.address': '127.0.0.1',
+      'server.port': upstreamPort,
+      'client.address': '127.0.0.1',
+      'user_agent.original': 'vigil-test/1.0',
+      'network.protocol.version': '1.1',
+    });
+    expect(aServer?.attributes['error.type']).toBeUndefined();
+    // One clock per process for the hand-made server span and the SDK's client span: the child
+    // starts no earlier than its parent and ends no later.
+    expect(BigInt(aClient!.startNs) >= BigInt(aServer!.startNs)).toBe(true);
+    expect(BigInt(aClient!.endNs) <= BigInt(aServer!.endNs)).toBe(true);
     expect(aServer?.resource).toMatchObject({
       'service.name': 'svc-a',
       'service.version': '0.0.1',

@@ -75,6 +75,7 @@ describe('ServerSpan', () => {
       'http.route': '/items/:id',
       'app.key': 'v',
       'http.response.status_code': 503,
+      'error.type': '503',
     });
     expect(exported?.status.code).toBe(SpanStatusCode.ERROR);
     expect(exported?.events.map((e) => e.name)).toEqual(['cache miss', 'exception']);

@@ -90,6 +90,9 @@ export interface DecodedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   statusCode: number;
+  /** Decimal ns since the epoch (strings, so spans stay JSON-serialisable). */
+  startNs: string;
+  endNs: string;
 }
 
 export interface DecodedLog {
@@ -123,6 +126,8 @@ export function decodeTraces(body: Buffer): DecodedSpan[] {
           kind: Number(one(f, 6)?.varint ?? 0),
           attributes: attributes(f, 9),
           statusCode: status?.bytes ? Number(one(readFields(status.bytes), 3)?.varint ?? 0) : 0,
+          startNs: String(one(f, 7)?.fixed ?? 0n),
+          endNs: String(one(f, 8)?.fixed ?? 0n),
         });
       }
     }

@@ -118,7 +118,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
       const jaeger = req.url.startsWith('/api/') && !req.url.startsWith('/api/logs');
       return reply.code(400).send({
         error: { code: 'INVALID_QUERY', message: err.message },
-        ...(jaeger ? { data: null, errors: [{ code: 400, msg: err.message }] } : {}),
+        // Jaeger's error envelope (structuredResponse with one structuredError) on its endpoints.
+        ...(jaeger
+          ? { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 400, msg: err.jaegerMessage }] }
+          : {}),
       });
     }
     const status = err.statusCode ?? 500;

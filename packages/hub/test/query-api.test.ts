@@ -108,15 +108,13 @@ describe('query API', () => {
       ['/api/logs?cursor=bm9wZQ', 'cursor'],
       ['/api/logs?service=a&service=b', 'service'],
       ['/api/logs?attr.bad%20key=1', 'attr.bad key'],
-      ['/api/traces?start=2000&end=1000', 'end'],
       ['/api/traces?limit=0', 'limit'],
       ['/api/traces?limit=99999', 'limit'],
-      ['/api/traces?start=-5', 'start'],
+      ['/api/traces?start=-5x', 'start'],
       ['/api/traces?minDuration=fast', 'minDuration'],
       ['/api/traces?minDuration=2s&maxDuration=1s', 'maxDuration'],
       ['/api/traces?tags=notjson', 'tags'],
       ['/api/traces?tags=%5B1%5D', 'tags'],
-      ['/api/traces?lookback=forever', 'lookback'],
       ['/api/traces/not-hex', 'traceID'],
       ['/api/dependencies?endTs=abc', 'endTs'],
       ['/api/operations', 'service'],
@@ -134,7 +132,13 @@ describe('query API', () => {
   it('answers an unknown trace with the Jaeger 404 shape and unknown routes with ROUTE_NOT_FOUND', async () => {
     const r = await getJson(`${t.apiUrl}/api/traces/${randomHex(16)}`);
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ data: null, errors: [{ code: 404, msg: 'trace not found' }] });
+    expect(r.body).toEqual({
+      data: null,
+      total: 0,
+      limit: 0,
+      offset: 0,
+      errors: [{ code: 404, msg: 'trace not found' }],
+    });
     const missing = await getJson(`${t.apiUrl}/api/nothing-here`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('ROUTE_NOT_FOUND');

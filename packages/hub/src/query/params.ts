@@ -2,9 +2,12 @@ import { z } from 'zod';
 
 export class QueryError extends Error {
   readonly param: string;
-  constructor(param: string, message: string) {
+  /** The message Jaeger's query service gives for the same mistake (its error envelope's `msg`). */
+  readonly jaegerMessage: string;
+  constructor(param: string, message: string, jaegerMessage?: string) {
     super(`${param}: ${message}`);
     this.param = param;
+    this.jaegerMessage = jaegerMessage ?? this.message;
   }
 }
 

@@ -6,6 +6,7 @@ import { registerAlertsRoutes } from './alerts/alerts-routes.ts';
 import type { HubConfig } from './config.ts';
 import { type Console, registerConsole } from './console.ts';
 import { registerDashboards } from './dashboards/register-dashboards.ts';
+import { instrumentHttp } from './http-metrics.ts';
 import { createHubMetrics, type HubMetrics } from './metrics.ts';
 import { CardinalityGuard } from './otlp/input-guard.ts';
 import { buildReceiverApp } from './otlp/receiver.ts';
@@ -104,11 +105,13 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     guard,
   });
 
+  instrumentHttp(receiver, metrics.red);
   let closing = false;
   const query = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
+  instrumentHttp(query, metrics.red);
   query.addHook('onRequest', async (_req, reply) => {
     // The hub does not trace itself (its spans would loop back into it); the id still correlates a response.
     reply.header('x-trace-id', randomBytes(16).toString('hex'));

@@ -1,12 +1,14 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createRegistry, RedMetrics } from '@vigil/telemetry/metrics';
+import { Counter, Gauge } from 'prom-client';
 
 /** The hub's self-telemetry, on a registry of its own so several hubs can live in one test process. */
 export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () => number }) {
-  const registry = new Registry();
+  // The services' registry (process metrics without the *_total gauges promtool flags) and RED metrics.
+  const registry = createRegistry();
   registry.setDefaultLabels({ service: 'hub' });
-  collectDefaultMetrics({ register: registry });
   const metrics = {
     registry,
+    red: new RedMetrics('hub', registry),
     spansReceived: new Counter({
       name: 'hub_spans_received_total',
       help: 'Spans received over OTLP',

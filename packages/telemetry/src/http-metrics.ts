@@ -1,6 +1,11 @@
 import type { Registry } from 'prom-client';
 
 export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Probes, scrapes and their kin are not traffic: no span, no RED series, no request log. */
+export function isInfrastructureRoute(url: string): boolean {
+  return url === '/metrics' || url === '/health' || url.startsWith('/health/');
+}
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const KNOWN_METHODS = new Set([

@@ -14,7 +14,7 @@ import {
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
+import { isInfrastructureRoute, type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
 import { isSensitiveKey, REDACTED, redactString } from './redact.ts';
 import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
@@ -59,10 +59,7 @@ const headerGetter: TextMapGetter<FastifyRequest['headers']> = {
   get: (carrier, key) => carrier[key],
 };
 
-/** Probes, scrapes and their kin are not traffic: no span, no RED series, no request log. */
-export function isInfrastructureRoute(url: string): boolean {
-  return url === '/metrics' || url === '/health' || url.startsWith('/health/');
-}
+export { isInfrastructureRoute } from './http-metrics.ts';
 
 // request.routeOptions builds a fresh object on every access; the route context it reads is found once
 // (by its symbol's description) and read directly afterwards.

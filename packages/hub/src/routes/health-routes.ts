@@ -1,3 +1,4 @@
+import { createExposition } from '@vigil/telemetry/metrics';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
@@ -19,11 +20,10 @@ export function registerHealthRoutes(app: FastifyInstance, opts: HealthOptions):
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', ready);
   app.get('/health', ready);
+  // The services' exposition: one registry, both formats, counter names restored after an OpenMetrics scrape.
+  const scrape = createExposition(opts.registry);
   app.get('/metrics', async (req, reply) => {
-    const openMetrics = (req.headers.accept ?? '').includes('application/openmetrics-text');
-    if (openMetrics)
-      opts.registry.setContentType('application/openmetrics-text; version=1.0.0; charset=utf-8' as never);
-    else opts.registry.setContentType('text/plain; version=0.0.4; charset=utf-8' as never);
-    return reply.type(opts.registry.contentType).send(await opts.registry.metrics());
+    const { contentType, body } = await scrape(req.headers.accept);
+    return reply.type(contentType).send(body);
   });
 }

@@ -3,6 +3,14 @@ import { RATE } from './promql.ts';
 
 const perHour = (expr: string) => `${expr} * 3600`;
 
+/**
+ * Growth of a counter over `range`, summed, without increase()'s extrapolation: a counter that
+ * went 0 -> 6 in the window reads 6, not 6 x (window / sampled span). Exact while no process
+ * restarts in the window; after a restart it counts the larger of the two runs.
+ */
+const exactIncrease = (metric: string, range: string) =>
+  `sum(max_over_time(${metric}[${range}]) - min_over_time(${metric}[${range}]))`;
+
 export const business: DashboardSpec = {
   uid: 'vigil-business',
   title: 'Vigil / Business',
@@ -16,17 +24,18 @@ export const business: DashboardSpec = {
         {
           title: 'Orders (last hour)',
           description:
-            'Orders accepted in the last hour (orders_created_total). LowOrderVolume watches this rate.',
+            'Orders accepted in the last hour (orders_created_total), counted exactly: the growth of each counter over the hour (max - min, no extrapolation). LowOrderVolume watches this rate.',
           type: 'stat',
           unit: 'short',
-          queries: [{ expr: 'sum(increase(orders_created_total[1h]))' }],
+          queries: [{ expr: exactIncrease('orders_created_total', '1h') }],
         },
         {
           title: 'Revenue (last hour)',
-          description: 'Sum of completed order values in the last hour (order_value_dollars histogram sum).',
+          description:
+            'Sum of completed order values in the last hour (order_value_dollars histogram sum), counted exactly like Orders.',
           type: 'stat',
           unit: 'currencyUSD',
-          queries: [{ expr: 'sum(increase(order_value_dollars_sum[1h]))' }],
+          queries: [{ expr: exactIncrease('order_value_dollars_sum', '1h') }],
         },
         {
           title: 'Average order value',
@@ -35,7 +44,7 @@ export const business: DashboardSpec = {
           unit: 'currencyUSD',
           queries: [
             {
-              expr: 'sum(increase(order_value_dollars_sum[1h])) / sum(increase(order_value_dollars_count[1h]))',
+              expr: `${exactIncrease('order_value_dollars_sum', '1h')} / ${exactIncrease('order_value_dollars_count', '1h')}`,
             },
           ],
         },
@@ -59,20 +68,48 @@ export const business: DashboardSpec = {
           unit: 'short',
           queries: [
             {
-              expr: perHour(`sum by (segment) (rate(orders_created_total[${RATE}]))`),
-              legend: '{{segment}}',
+              expr: perHour(`sum by (customer_segment) (rate(orders_created_total[${RATE}]))`),
+              legend: '{{customer_segment}}',
+            },
+          ],
+        },
+        {
+          title: 'Orders per hour by category',
+          description:
+            'Order rate per hour by product category (the category of the order’s largest line; categories outside the seeded catalogue count as "other").',
+          type: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: perHour(`sum by (product_category) (rate(orders_created_total[${RATE}]))`),
+              legend: '{{product_category}}',
+            },
+          ],
+        },
+        {
+          title: 'Orders per hour by payment method',
+          description: 'Order rate per hour by card brand.',
+          type: 'timeseries',
+          unit: 'short',
+          queries: [
+            {
+              expr: perHour(`sum by (payment_method) (rate(orders_created_total[${RATE}]))`),
+              legend: '{{payment_method}}',
             },
           ],
         },
         {
           title: 'Revenue per hour',
-          description: 'Revenue rate of completed orders, scaled to dollars per hour, by customer segment.',
+          description:
+            'Revenue rate of completed orders, scaled to dollars per hour, by customer segment and product category.',
           type: 'timeseries',
           unit: 'currencyUSD',
           queries: [
             {
-              expr: perHour(`sum by (segment) (rate(order_value_dollars_sum[${RATE}]))`),
-              legend: '{{segment}}',
+              expr: perHour(
+                `sum by (customer_segment, product_category) (rate(order_value_dollars_sum[${RATE}]))`,
+              ),
+              legend: '{{customer_segment}} {{product_category}}',
             },
           ],
         },
@@ -90,14 +127,15 @@ export const business: DashboardSpec = {
         },
         {
           title: 'Order processing time p95',
-          description: 'p95 time to place an order (POST /orders end to end), by the resulting order status.',
+          description:
+            'p95 time to place an order (POST /orders end to end), by complexity (simple = 1 item, standard = 2-5, complex = 6+) and resulting order status.',
           type: 'timeseries',
           unit: 's',
           exemplars: true,
           queries: [
             {
-              expr: `histogram_quantile(0.95, sum by (status, le) (rate(order_processing_duration_seconds_bucket[${RATE}])))`,
-              legend: '{{status}}',
+              expr: `histogram_quantile(0.95, sum by (complexity, status, le) (rate(order_processing_duration_seconds_bucket[${RATE}])))`,
+              legend: '{{complexity}} {{status}}',
             },
           ],
         },
@@ -160,6 +198,20 @@ export const business: DashboardSpec = {
               legend: 'not succeeded',
             },
             { expr: ':payment_failure_ratio:rate5m', legend: 'failure ratio (alert)' },
+          ],
+        },
+        {
+          title: 'High-value checkouts',
+          description:
+            'Checkouts above the high-value threshold (order-service ORDER_HIGH_VALUE_DOLLARS, shown as order_high_value_threshold_dollars) that reached payment, per hour, by outcome. HighValueOrdersDropped fires on payment_failed.',
+          type: 'timeseries',
+          unit: 'short',
+          min: 0,
+          queries: [
+            {
+              expr: perHour(`sum by (outcome) (rate(high_value_checkouts_total[${RATE}]))`),
+              legend: '{{outcome}}',
+            },
           ],
         },
         {

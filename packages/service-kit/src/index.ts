@@ -1,5 +1,16 @@
 export { type BackoffOptions, backoffMs } from './backoff.ts';
 export {
+  CARD_BRANDS,
+  type CardBrandLabel,
+  CUSTOMER_SEGMENTS,
+  type CustomerSegment,
+  cardBrandLabel,
+  categoryLabel,
+  PRODUCT_CATEGORIES,
+  type ProductCategoryLabel,
+  segmentLabel,
+} from './business-vocabulary.ts';
+export {
   ConfigError,
   type Env,
   hostVar,

@@ -7,6 +7,12 @@ export interface MetricOptions {
   name: string;
   help: string;
   labelNames?: readonly string[];
+  /**
+   * The known values of each label: every combination is exported at 0 from start-up, so the first
+   * event is an increase that rate()/increase() can see (a series born at 1 loses it). Labels left
+   * out here are not pre-created (values only known at run time).
+   */
+  known?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface HistogramOptions extends MetricOptions {
@@ -23,6 +29,22 @@ export interface BusinessHistogram {
   /** observe(labels, value) or observe(value); the active sampled trace becomes the exemplar. */
   observe(labels: Labels | number, value?: number): void;
   readonly metric: Histogram;
+}
+
+/** Every combination of the known label values (one empty set when there are none). */
+export function labelCombinations(known: Readonly<Record<string, readonly string[]>> = {}): Labels[] {
+  let sets: Labels[] = [{}];
+  for (const [name, values] of Object.entries(known)) {
+    sets = sets.flatMap((set) => values.map((value) => ({ ...set, [name]: value })));
+  }
+  return sets;
+}
+
+function checkKnown(options: MetricOptions): Labels[] {
+  if (!options.known) return [];
+  const unknown = Object.keys(options.known).filter((l) => !options.labelNames?.includes(l));
+  if (unknown.length > 0) throw new Error(`${options.name}: known values for undeclared labels ${unknown}`);
+  return labelCombinations(options.known);
 }
 
 /** Counters and histograms that attach the active trace id as an exemplar; creation is idempotent per name. */
@@ -43,6 +65,7 @@ export function createBusinessMetrics(registry: Registry) {
       enableExemplars: true,
     });
     registry.registerMetric(metric);
+    for (const set of checkKnown(options)) metric.inc({ labels: set, value: 0 });
     const wrapper: BusinessCounter = {
       metric,
       inc(labels, value) {
@@ -68,6 +91,7 @@ export function createBusinessMetrics(registry: Registry) {
       enableExemplars: true,
     });
     registry.registerMetric(metric);
+    for (const set of checkKnown(options)) metric.zero(set);
     const wrapper: BusinessHistogram = {
       metric,
       observe(labels, value) {
@@ -84,12 +108,14 @@ export function createBusinessMetrics(registry: Registry) {
   function gauge(options: MetricOptions): Gauge {
     const existing = registry.getSingleMetric(options.name);
     if (existing instanceof Gauge) return existing;
-    return new Gauge({
+    const metric = new Gauge({
       name: options.name,
       help: options.help,
       labelNames: [...(options.labelNames ?? [])],
       registers: [registry],
     });
+    for (const set of checkKnown(options)) metric.set(set, 0);
+    return metric;
   }
 
   return { counter, histogram, gauge };

@@ -45,6 +45,7 @@ export async function buildApp({
     name: 'notifications_sent_total',
     help: 'Notification delivery attempts by channel and result (sent, retry, dead).',
     labelNames: ['channel', 'status'],
+    known: { channel: ['email', 'webhook'], status: ['sent', 'retry', 'dead'] },
   });
   const repository = createOutboxRepository(db);
   const depth = telemetry.gauge({

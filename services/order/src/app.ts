@@ -1,4 +1,4 @@
-import { createServiceApp, type SqliteDatabase } from '@vigil/service-kit';
+import { cardBrandLabel, createServiceApp, type SqliteDatabase, segmentLabel } from '@vigil/service-kit';
 import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { migrations } from './adapters/migrations.ts';
@@ -8,6 +8,7 @@ import { createServiceClient } from './adapters/service-client.ts';
 import { type OrderConfig, readConfig } from './config.ts';
 import { createCheckout } from './domain/checkout.ts';
 import { ORDER_STATUSES } from './domain/order.ts';
+import { KNOWN_LABELS } from './domain/order-metrics.ts';
 import { registerOrdersRoutes } from './routes/orders-routes.ts';
 
 export interface BuildAppOptions {
@@ -54,28 +55,46 @@ export async function buildApp({
     config.ORDER_CALL_TIMEOUT_MS,
   );
 
+  // The brief's business metrics (docs/telemetry.md, "Business metrics"); every known label
+  // combination exists at 0 from start-up so the first order is an increase Prometheus sees.
   const created = telemetry.counter({
     name: 'orders_created_total',
-    help: 'Orders accepted for payment (stock reserved, card tokenized), by customer segment.',
-    labelNames: ['segment'],
+    help: 'Orders accepted for payment (stock reserved, card tokenized), by the category of their largest line, card brand and customer segment.',
+    labelNames: ['product_category', 'payment_method', 'customer_segment'],
+    known: KNOWN_LABELS.created,
   });
   const value = telemetry.histogram({
     name: 'order_value_dollars',
-    help: 'Value of completed orders in dollars.',
-    labelNames: ['segment'],
+    help: 'Value of completed orders in dollars, by the category of their largest line and customer segment.',
+    labelNames: ['product_category', 'customer_segment'],
     buckets: [10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    known: KNOWN_LABELS.value,
   });
   const funnel = telemetry.counter({
     name: 'checkout_funnel_total',
     help: 'Checkout steps reached (cart, shipping, payment, confirmation) and whether each succeeded.',
     labelNames: ['step', 'status'],
+    known: KNOWN_LABELS.funnel,
   });
   const duration = telemetry.histogram({
     name: 'order_processing_duration_seconds',
-    help: 'Time to place an order (POST /orders), by the resulting order status.',
-    labelNames: ['status'],
+    help: 'Time to place an order (POST /orders), by complexity (simple = 1 item, standard = 2-5, complex = 6+) and resulting status.',
+    labelNames: ['complexity', 'status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    known: KNOWN_LABELS.duration,
   });
+  const highValue = telemetry.counter({
+    name: 'high_value_checkouts_total',
+    help: 'Checkouts above ORDER_HIGH_VALUE_DOLLARS that reached payment, by outcome (completed, payment_failed).',
+    labelNames: ['outcome'],
+    known: KNOWN_LABELS.highValue,
+  });
+  telemetry
+    .gauge({
+      name: 'order_high_value_threshold_dollars',
+      help: 'Order total (dollars) above which a checkout counts in high_value_checkouts_total.',
+    })
+    .set(config.ORDER_HIGH_VALUE_DOLLARS);
   const tasks = telemetry.counter({
     name: 'order_outbox_tasks_total',
     help: 'Outbox task attempts (commit/release stock, send confirmation) by result (done, retry, dead).',
@@ -99,11 +118,19 @@ export async function buildApp({
     chargeRetryBaseMs: Math.max(100, config.ORDER_RETRY_BASE_MS * 4),
     chargeRetryMaxMs: config.ORDER_CHARGE_RETRY_MAX_MS,
     chargeGraceMs: config.ORDER_CHARGE_GRACE_MS,
+    highValueCents: Math.round(config.ORDER_HIGH_VALUE_DOLLARS * 100),
     metrics: {
       funnel: (step, status) => funnel.inc({ step, status }),
-      created: (segment) => created.inc({ segment }),
-      completed: (segment, dollars) => value.observe({ segment }, dollars),
-      duration: (status, seconds) => duration.observe({ status }, seconds),
+      created: (labels) =>
+        created.inc({
+          ...labels,
+          payment_method: cardBrandLabel(labels.payment_method),
+          customer_segment: segmentLabel(labels.customer_segment),
+        }),
+      completed: (labels, dollars) =>
+        value.observe({ ...labels, customer_segment: segmentLabel(labels.customer_segment) }, dollars),
+      duration: (complexity, status, seconds) => duration.observe({ complexity, status }, seconds),
+      highValue: (outcome) => highValue.inc({ outcome }),
     },
   });
   const worker = createOrderWorker({

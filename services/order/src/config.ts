@@ -21,6 +21,8 @@ const schema = z.object({
   ORDER_CHARGE_GRACE_MS: int(100, 600_000, 15_000),
   ORDER_TASK_MAX_ATTEMPTS: int(1, 1000, 50),
   ORDER_STALE_PENDING_MS: int(1_000, 3_600_000, 120_000),
+  /** Orders above this total (dollars) are "high value": their payment failures raise HighValueOrdersDropped. */
+  ORDER_HIGH_VALUE_DOLLARS: z.coerce.number().min(0).max(1_000_000).default(500),
 });
 
 export type OrderConfig = Readonly<z.output<typeof schema>>;

@@ -28,6 +28,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     name: 'payments_total',
     help: 'Settled payments by method and outcome (succeeded, declined).',
     labelNames: ['method', 'status'],
+    known: { method: ['card'], status: ['succeeded', 'declined'] },
   });
   const repository = createPaymentsRepository(db);
   const config = options.config ?? readConfig({});

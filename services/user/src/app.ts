@@ -3,6 +3,7 @@ import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { migrations } from './adapters/migrations.ts';
 import { createUsersRepository } from './adapters/users-repository.ts';
+import { SEGMENTS } from './domain/user.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
 
 export interface BuildAppOptions {
@@ -29,6 +30,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     name: 'users_created_total',
     help: 'Users created through POST /users, by segment.',
     labelNames: ['segment'],
+    known: { segment: SEGMENTS },
   });
   registerUsersRoutes(app, {
     repository: createUsersRepository(db),

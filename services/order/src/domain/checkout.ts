@@ -12,12 +12,22 @@ import {
   requestHash,
   totalCents,
 } from './order.ts';
+import {
+  type Complexity,
+  type CreatedLabels,
+  complexity,
+  type HighValueOutcome,
+  primaryCategory,
+  type ValueLabels,
+} from './order-metrics.ts';
 
 export interface CheckoutMetrics {
   funnel(step: FunnelStep, status: 'success' | 'failure'): void;
-  created(segment: string): void;
-  completed(segment: string, dollars: number): void;
-  duration(status: string, seconds: number): void;
+  created(labels: CreatedLabels): void;
+  completed(labels: ValueLabels, dollars: number): void;
+  duration(complexity: Complexity, status: string, seconds: number): void;
+  /** A checkout above the high-value threshold reached payment and ended this way. */
+  highValue(outcome: HighValueOutcome): void;
 }
 
 export interface CheckoutDeps {
@@ -33,6 +43,8 @@ export interface CheckoutDeps {
   chargeRetryMaxMs: number;
   /** How long the request itself owns the charge before the recovery loop may retry it. */
   chargeGraceMs: number;
+  /** Orders above this total (cents) count in metrics.highValue. */
+  highValueCents: number;
 }
 
 export interface CheckoutResult {
@@ -48,6 +60,7 @@ interface ErrorBody {
 interface ReservedItem {
   product_id: number;
   name: string;
+  category?: string;
   unit_price_cents: number;
   currency: string;
 }
@@ -122,9 +135,16 @@ export function createCheckout(deps: CheckoutDeps) {
   }
 
   /** False when another path already moved the order on (nothing changed). */
-  function fail(id: number, err: StepFailure, traceparent: string | null): boolean {
+  function fail(
+    id: number,
+    err: StepFailure,
+    traceparent: string | null,
+    paymentStep = false,
+    total = 0,
+  ): boolean {
     if (!repository.fail(id, err.failure, err.releaseStock, traceparent)) return false;
     if (err.releaseStock) deps.kick();
+    if (paymentStep && total > deps.highValueCents) metrics.highValue('payment_failed');
     trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
     return true;
   }
@@ -190,6 +210,7 @@ export function createCheckout(deps: CheckoutDeps) {
         return {
           product_id: item.product_id,
           name: priced.name,
+          ...(typeof priced.category === 'string' ? { category: priced.category } : {}),
           quantity: item.quantity,
           unit_price_cents: priced.unit_price_cents,
         };
@@ -252,7 +273,11 @@ export function createCheckout(deps: CheckoutDeps) {
         if (repository.complete(order.id, res.body.id, contact ? { ...contact } : {}, record.traceparent)) {
           metrics.funnel('payment', 'success');
           metrics.funnel('confirmation', 'success');
-          metrics.completed(record.segment ?? 'unknown', order.total_cents / 100);
+          metrics.completed(
+            { product_category: primaryCategory(order.items), customer_segment: record.segment ?? 'unknown' },
+            order.total_cents / 100,
+          );
+          if (order.total_cents > deps.highValueCents) metrics.highValue('completed');
           deps.kick();
         }
         return 'completed';
@@ -264,7 +289,7 @@ export function createCheckout(deps: CheckoutDeps) {
       const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
       const message =
         (res.body as unknown as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
-      if (fail(order.id, new StepFailure(code, message, true), record.traceparent))
+      if (fail(order.id, new StepFailure(code, message, true), record.traceparent, true, order.total_cents))
         metrics.funnel('payment', 'failure');
       return 'failed';
     } catch (err) {
@@ -320,6 +345,7 @@ export function createCheckout(deps: CheckoutDeps) {
     }
     const id = record.order.id;
     let step: FunnelStep = 'cart';
+    let total = 0;
     try {
       // Every call before the charge is independent, so they run together: the customer (segment and
       // contact), the reservation (which prices the items) and the card's tokenization (charges nothing).
@@ -344,7 +370,7 @@ export function createCheckout(deps: CheckoutDeps) {
       }
       const { segment, contact } = who.value;
       const { items, currency } = reserved.value;
-      const total = totalCents(items);
+      total = totalCents(items);
       repository.setDetails(id, segment, items, total, currency);
       metrics.funnel('cart', 'success');
       metrics.funnel('shipping', 'success');
@@ -352,17 +378,21 @@ export function createCheckout(deps: CheckoutDeps) {
       if (tokenized.status === 'rejected') throw asStepFailure(tokenized.reason, true);
       const method = tokenized.value;
       repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
-      metrics.created(segment);
+      metrics.created({
+        product_category: primaryCategory(items),
+        payment_method: method.brand,
+        customer_segment: segment,
+      });
       await charge(repository.find(id)!, contact);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       metrics.funnel(step, 'failure');
-      fail(id, err, traceparent);
+      fail(id, err, traceparent, step === 'payment', total);
     }
     const order = repository.find(id)!.order;
     const response = orderResponse(order);
     repository.saveResponse(id, response.status, response.body);
-    metrics.duration(order.status, (performance.now() - started) / 1000);
+    metrics.duration(complexity(input.items.length), order.status, (performance.now() - started) / 1000);
     logger.info(
       {
         event: 'order_placed',

@@ -24,6 +24,8 @@ export type FunnelStep = (typeof FUNNEL_STEPS)[number];
 export interface OrderItem {
   product_id: number;
   name: string;
+  /** The product's category (absent on orders stored before it was recorded). */
+  category?: string;
   quantity: number;
   unit_price_cents: number;
 }

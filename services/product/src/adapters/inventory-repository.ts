@@ -65,6 +65,7 @@ interface ReservationItemRow {
   warehouse: string;
   quantity: number;
   name: string;
+  category: string;
   price_cents: number;
   currency: string;
 }
@@ -119,7 +120,7 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
   );
   // Priced from the products table in the same read: the reservation answers what the order needs.
   const reservationItems = db.prepare<[string], ReservationItemRow>(
-    `SELECT ri.product_id, ri.warehouse, ri.quantity, p.name, p.price_cents, p.currency
+    `SELECT ri.product_id, ri.warehouse, ri.quantity, p.name, p.category, p.price_cents, p.currency
        FROM reservation_items ri JOIN products p ON p.id = ri.product_id
       WHERE ri.order_id = ? ORDER BY ri.product_id, ri.warehouse`,
   );
@@ -137,12 +138,26 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
     const row = reservationById.get(orderId);
     if (!row) return undefined;
     const items: ReservationItem[] = [];
-    for (const { product_id, warehouse, quantity, name, price_cents, currency } of reservationItems.all(
-      orderId,
-    )) {
+    for (const {
+      product_id,
+      warehouse,
+      quantity,
+      name,
+      category,
+      price_cents,
+      currency,
+    } of reservationItems.all(orderId)) {
       let item = items.at(-1);
       if (item?.product_id !== product_id) {
-        item = { product_id, quantity: 0, allocations: [], name, unit_price_cents: price_cents, currency };
+        item = {
+          product_id,
+          quantity: 0,
+          allocations: [],
+          name,
+          category,
+          unit_price_cents: price_cents,
+          currency,
+        };
         items.push(item);
       }
       item.quantity += quantity;

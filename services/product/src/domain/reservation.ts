@@ -9,6 +9,8 @@ export interface ReservationItem {
   allocations: Allocation[];
   /** The product as it is priced now, so the caller needs no GET /products/:id per item. */
   name: string;
+  /** Its catalogue category (order-service labels its business metrics with it). */
+  category: string;
   unit_price_cents: number;
   currency: string;
 }

@@ -1,8 +1,8 @@
-import { paginationShape } from '@vigil/service-kit';
+import { CUSTOMER_SEGMENTS, type CustomerSegment, paginationShape } from '@vigil/service-kit';
 import { z } from 'zod';
 
-export const SEGMENTS = ['premium', 'regular', 'new'] as const;
-export type Segment = (typeof SEGMENTS)[number];
+export const SEGMENTS = CUSTOMER_SEGMENTS;
+export type Segment = CustomerSegment;
 
 /** What the API returns: never credentials, only these fields. */
 export interface User {

@@ -17,6 +17,7 @@ import { TraceStore } from './query/trace-store.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerJaegerRoutes } from './routes/jaeger-routes.ts';
 import { registerLogRoutes } from './routes/log-routes.ts';
+import { registerRunbooksRoutes } from './runbooks/runbooks-routes.ts';
 import { type HubDatabase, openHubDatabase } from './storage/database.ts';
 import { IngestQueue } from './storage/ingest-queue.ts';
 import { fileBytes } from './storage/retention.ts';
@@ -152,6 +153,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     metrics,
   });
   registerDashboards(query, config, logger);
+  registerRunbooksRoutes(query, config.VIGIL_HUB_RUNBOOKS_DIR ? { dir: config.VIGIL_HUB_RUNBOOKS_DIR } : {});
   const alertConsole = await registerConsole(query, config, logger, metrics.registry);
   await registerAlertsRoutes(query, db, config, (payload) => alertConsole.ingest(payload));
   await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});

@@ -51,6 +51,8 @@ export const hubEnvSchema = z.object({
   VIGIL_HUB_MAX_STREAMS: intVar(16, 1, 10_000),
   /** Bytes a live-tail reader may leave unread; a reader further behind is disconnected (counted). */
   VIGIL_HUB_STREAM_MAX_BUFFER_BYTES: intVar(1024 * 1024, 1024, 256 * MiB),
+  /** Markdown runbooks served at /runbooks/<Alert> (default: the repository's docs/runbooks). */
+  VIGIL_HUB_RUNBOOKS_DIR: z.string().min(1).optional(),
   ...dashboardsEnvShape,
   ...consoleEnvShape,
 });

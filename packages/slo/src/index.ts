@@ -18,7 +18,7 @@ export {
   TICKET_ALERT,
 } from './generate-rules.ts';
 export { GENERATED_HEADER, renderRulesFile } from './render-rules.ts';
-export { RUNBOOK_BASE_URL, runbookUrl } from './runbook-url.ts';
+export { RUNBOOK_BASE_URL, rebaseRunbookUrls, runbookUrl } from './runbook-url.ts';
 export {
   DEFAULT_SEVERITY,
   SEVERITIES,

@@ -8,12 +8,13 @@ export {
 export {
   alertmanagerComponent,
   prometheusComponent,
+  runbookBaseUrl,
   scrapeTargetsFor,
   writeMonitoringConfigs,
 } from './monitoring-components.ts';
 export type { MonitoringRuntimeLayout, MonitoringSources } from './monitoring-layout.ts';
 export { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
-export { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
+export { prepareAlertmanager, preparePrometheus, writeRebasedRules } from './prepare-monitoring.ts';
 export type { AlertmanagerTimings } from './render-alertmanager-config.ts';
 export { renderAlertmanagerConfig } from './render-alertmanager-config.ts';
 export { renderPrometheusConfig } from './render-prometheus-config.ts';

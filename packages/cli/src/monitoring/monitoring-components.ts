@@ -41,7 +41,20 @@ export function scrapeTargetsFor(ctx: StartContext): ScrapeTargets {
   };
 }
 
-/** Writes var/monitoring/targets/*.json for this run; `vigil start` calls it via the prometheus component. */
+/**
+ * Where the alerts' runbook links open: VIGIL_RUNBOOK_BASE_URL, else this run's console
+ * (the hub serves docs/runbooks at /runbooks/<Alert>).
+ */
+export function runbookBaseUrl(ctx: StartContext): string {
+  const configured = process.env.VIGIL_RUNBOOK_BASE_URL;
+  if (!configured) return `http://${ctx.host}:${hubPort(ctx)}/runbooks`;
+  if (!URL.canParse(configured) || !/^https?:$/.test(new URL(configured).protocol)) {
+    throw new Error(`VIGIL_RUNBOOK_BASE_URL must be an http(s) URL, got ${JSON.stringify(configured)}`);
+  }
+  return configured;
+}
+
+/** Writes var/monitoring/targets/*.json and rules/ for this run; `vigil start` calls it via the prometheus component. */
 export function writeMonitoringConfigs(ctx: StartContext): void {
   const sources = monitoringSources(ctx.repoRoot);
   const layout = monitoringRuntimeLayout(ctx.varDir);
@@ -61,6 +74,7 @@ export function writeMonitoringConfigs(ctx: StartContext): void {
       ? { scrapeInterval: TEST_PROFILE.scrapeInterval, evaluationInterval: TEST_PROFILE.evaluationInterval }
       : {}),
     externalLabels: { environment: process.env.DEPLOYMENT_ENVIRONMENT || (testProfile() ? 'test' : 'local') },
+    runbookBaseUrl: runbookBaseUrl(ctx),
   });
 }
 

@@ -1,4 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rebaseRunbookUrls } from '@vigil/slo';
 import type { MonitoringRuntimeLayout, MonitoringSources } from './monitoring-layout.ts';
 import type { AlertmanagerTimings } from './render-alertmanager-config.ts';
 import { renderAlertmanagerConfig } from './render-alertmanager-config.ts';
@@ -15,16 +17,35 @@ export interface PreparePrometheusOptions {
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
   readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Where the rules' runbook links point (e.g. this run's console); unset keeps the files' base. */
+  readonly runbookBaseUrl?: string;
 }
 
-/** Writes var/monitoring/prometheus.yml and its file_sd targets. */
+/** Copies every rules file of `from` into `to` with its runbook links moved to `base`. */
+export function writeRebasedRules(from: string, to: string, base: string): void {
+  // Read first: `from` may be `to` (the test profile's shortened copy is rebased in place).
+  const files = readdirSync(from)
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => [f, readFileSync(join(from, f), 'utf8')] as const);
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  for (const [file, text] of files) writeFileSync(join(to, file), rebaseRunbookUrls(text, base));
+}
+
+/** Writes var/monitoring/prometheus.yml, its file_sd targets and, for a runbook base, the rules. */
 export function preparePrometheus(options: PreparePrometheusOptions): void {
   const { layout, sources } = options;
   mkdirSync(layout.configDir, { recursive: true });
   mkdirSync(layout.prometheusData, { recursive: true });
   writeScrapeTargets(layout.targetsDir, options.targets);
+  let rulesDir = options.rulesDir ?? sources.rulesDir;
+  if (options.runbookBaseUrl) {
+    const rendered = join(layout.configDir, 'rules');
+    writeRebasedRules(rulesDir, rendered, options.runbookBaseUrl);
+    rulesDir = rendered;
+  }
   const rendered = renderPrometheusConfig(readFileSync(sources.prometheusConfig, 'utf8'), {
-    rulesDir: options.rulesDir ?? sources.rulesDir,
+    rulesDir,
     ...(options.scrapeInterval ? { scrapeInterval: options.scrapeInterval } : {}),
     ...(options.evaluationInterval ? { evaluationInterval: options.evaluationInterval } : {}),
     ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),

@@ -48,7 +48,9 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}${build.stdout}`);
+  const t0 = Date.now();
   stack = await startStack();
+  console.log(`services ready in ${Date.now() - t0} ms`);
   const names = { user: 'user-service', product: 'product-service', order: 'order-service' } as const;
   monitoring = await startMonitoringStack({
     services: [
@@ -81,7 +83,8 @@ beforeAll(async () => {
   });
   browser.setDefaultTimeout(15_000);
   page = browser.pages()[0] ?? (await browser.newPage());
-}, 120_000);
+  console.log(`stack, Prometheus, hub and Chromium ready in ${Date.now() - t0} ms`);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close().catch(() => {});

@@ -38,6 +38,31 @@ describe('alertmanager.yml', () => {
     expect(r.status).toBe(0);
   });
 
+  it('sends tickets in office hours only (Mon-Fri 09:00-17:00 UTC), in the repo and the rendered copies', () => {
+    type Route = { receiver: string; active_time_intervals?: string[]; routes?: Route[] };
+    for (const text of [
+      configText,
+      renderAlertmanagerConfig(configText, {
+        templatesDir: sources.templatesDir,
+        hubWebhookUrl: 'http://127.0.0.1:4000/api/alerts/webhook',
+        smtpSmarthost: '127.0.0.1:2525',
+      }),
+    ]) {
+      const config = parse(text) as {
+        route: Route;
+        time_intervals: Array<{ name: string; time_intervals: unknown[] }>;
+      };
+      const ticket = config.route.routes?.find((r) => r.receiver === 'ticket-email');
+      expect(ticket?.active_time_intervals).toEqual(['office-hours']);
+      expect(config.time_intervals.find((t) => t.name === 'office-hours')?.time_intervals).toEqual([
+        { weekdays: ['monday:friday'], times: [{ start_time: '09:00', end_time: '17:00' }], location: 'UTC' },
+      ]);
+      // Nothing that pages waits for office hours.
+      const paging = config.route.routes?.filter((r) => /page|escalation/.test(r.receiver)) ?? [];
+      expect(paging.every((r) => r.active_time_intervals === undefined)).toBe(true);
+    }
+  });
+
   it('keeps secrets out of the repo: every Slack, PagerDuty and SMTP secret is a *_file field', () => {
     const config = parse(configText) as {
       global: Record<string, unknown>;

@@ -74,7 +74,8 @@ beforeAll(async () => {
       PROMETHEUS_URL: prom,
       LOG_LEVEL: 'warn',
     },
-    timeoutMs: 60_000,
+    // The hub takes 40 s and more to start on the loaded 2-core test machine.
+    timeoutMs: 150_000,
   });
   browser = await chromium.launchPersistentContext(join(stack.dir, 'chromium'), {
     executablePath: '/usr/bin/chromium',

@@ -192,5 +192,90 @@ export const serviceOverview: DashboardSpec = {
         },
       ],
     },
+    {
+      title: 'Host and processes (node-exporter, process-exporter)',
+      panels: [
+        {
+          title: 'Host CPU',
+          description:
+            'Share of the host CPU busy, by mode (node-exporter, job "node"). Near 100% everything slows down, whatever the service.',
+          type: 'timeseries',
+          unit: 'percentunit',
+          min: 0,
+          queries: [
+            {
+              expr: `sum by (mode) (rate(node_cpu_seconds_total{job="node", mode!="idle"}[${RATE}])) / scalar(count(node_cpu_seconds_total{job="node", mode="idle"}))`,
+              legend: '{{mode}}',
+            },
+          ],
+        },
+        {
+          title: 'Host memory available',
+          description: 'Memory the host can still give to processes (MemAvailable) against its total.',
+          type: 'timeseries',
+          unit: 'bytes',
+          min: 0,
+          queries: [
+            { expr: 'node_memory_MemAvailable_bytes{job="node"}', legend: 'available' },
+            { expr: 'node_memory_MemTotal_bytes{job="node"}', legend: 'total' },
+          ],
+        },
+        {
+          title: 'Disk space free',
+          description:
+            'Free share of each real filesystem. HostDiskFillingUp fires under 15% when the last 6 hours say it will be full within a day.',
+          type: 'timeseries',
+          unit: 'percentunit',
+          min: 0,
+          queries: [
+            {
+              expr: 'node_filesystem_avail_bytes{job="node", fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs|fuse.*"} / node_filesystem_size_bytes{job="node", fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs|fuse.*"}',
+              legend: '{{mountpoint}}',
+            },
+          ],
+        },
+        {
+          title: 'Process CPU (every local process)',
+          description:
+            'CPU seconds per second of each process of the local stack, Prometheus and Alertmanager included (process-exporter, one group per component).',
+          type: 'timeseries',
+          unit: 'percentunit',
+          min: 0,
+          queries: [
+            {
+              expr: `sum by (groupname) (rate(namedprocess_namegroup_cpu_seconds_total{job="process"}[${RATE}]))`,
+              legend: '{{groupname}}',
+            },
+          ],
+        },
+        {
+          title: 'Process resident memory (every local process)',
+          description: 'Resident memory of each process group of the local stack (process-exporter).',
+          type: 'timeseries',
+          unit: 'bytes',
+          min: 0,
+          queries: [
+            {
+              expr: 'namedprocess_namegroup_memory_bytes{job="process", memtype="resident"}',
+              legend: '{{groupname}}',
+            },
+          ],
+        },
+        {
+          title: 'Heap used / heap limit',
+          description:
+            'JavaScript heap in use against the V8 limit of each Node process (nodejs_heap_size_limit_bytes). ProcessNearMemoryLimit fires above 90% for 5 minutes; at 100% the process crashes.',
+          type: 'timeseries',
+          unit: 'percentunit',
+          min: 0,
+          queries: [
+            {
+              expr: `nodejs_heap_size_used_bytes{${SERVICE}} / nodejs_heap_size_limit_bytes{${SERVICE}}`,
+              legend: '{{service}} {{instance}}',
+            },
+          ],
+        },
+      ],
+    },
   ],
 };

@@ -43,7 +43,8 @@ export function nodeProcess(
     skip: (ctx) => (existsSync(join(ctx.repoRoot, entry)) ? undefined : `${entry} does not exist`),
     command: (ctx): ComponentCommand => ({
       cmd: ctx.node,
-      args: [...(options.nodeArgs ?? []), entry],
+      // The absolute entry path tells this run's processes apart (process-exporter groups on it).
+      args: [...(options.nodeArgs ?? []), join(ctx.repoRoot, entry)],
       env: options.env?.(ctx) ?? {},
     }),
     readyUrl: (ctx) => options.readyPath?.(ctx) ?? `http://${ctx.host}:${ctx.port(name)}/health/ready`,

@@ -4,7 +4,12 @@ import { hubWebhookTokenFile } from './admin-token.ts';
 import { faultProxyComponent, startsAfterProxy } from './chaos/proxy-component.ts';
 import type { Component, StartContext } from './component.ts';
 import { nodeProcess } from './component-from-topology.ts';
-import { alertmanagerComponent, prometheusComponent } from './monitoring/index.ts';
+import {
+  alertmanagerComponent,
+  nodeExporterComponent,
+  processExporterComponent,
+  prometheusComponent,
+} from './monitoring/index.ts';
 import { usersFile } from './users-file-path.ts';
 
 export type { Component, ComponentCommand, ExtraPort, StartContext } from './component.ts';
@@ -59,6 +64,9 @@ const custom: Partial<Record<ComponentName, Component>> = {
   // of this run are rendered under var/monitoring/ (packages/cli/src/monitoring/).
   alertmanager: alertmanagerComponent,
   prometheus: prometheusComponent,
+  // Host and process metrics (Debian prometheus-node-exporter / prometheus-process-exporter).
+  'node-exporter': nodeExporterComponent,
+  'process-exporter': processExporterComponent,
   'fault-proxy': faultProxyComponent(),
 };
 

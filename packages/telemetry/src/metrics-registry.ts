@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
 export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -16,6 +17,16 @@ export function createRegistry(): Registry {
   ]) {
     registry.removeSingleMetric(name);
   }
+  // The heap size at which V8 kills the process (--max-old-space-size): what ProcessNearMemoryLimit
+  // compares nodejs_heap_size_used_bytes with.
+  new Gauge({
+    name: 'nodejs_heap_size_limit_bytes',
+    help: 'V8 heap size limit in bytes (heap_size_limit; --max-old-space-size): the heap never grows past it.',
+    registers: [registry],
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
+    },
+  });
   return registry;
 }
 

@@ -141,6 +141,9 @@ export const topology = [
     calls: ['webhook-sink'],
   },
   { name: 'prometheus', role: 'monitoring', port: 9090, portEnv: 'PROMETHEUS_PORT', calls: ['alertmanager'] },
+  // Host and per-process metrics in local mode (Debian exporters; jobs `node` and `process`).
+  { name: 'node-exporter', role: 'monitoring', port: 9100, portEnv: 'NODE_EXPORTER_PORT' },
+  { name: 'process-exporter', role: 'monitoring', port: 9256, portEnv: 'PROCESS_EXPORTER_PORT' },
   // `vigil load run` serves its /metrics here while a run lasts (job `vigil-load`).
   { name: 'vigil-load', role: 'tool', port: 9470, portEnv: 'VIGIL_LOAD_METRICS_PORT' },
 ] as const satisfies readonly TopologyEntry[];

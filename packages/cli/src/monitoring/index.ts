@@ -1,3 +1,10 @@
+export {
+  NODE_EXPORTER_BIN,
+  nodeExporterComponent,
+  PROCESS_EXPORTER_BIN,
+  processExporterComponent,
+  processExporterConfig,
+} from './exporter-components.ts';
 export type { BinaryCommand } from './monitoring-commands.ts';
 export {
   alertmanagerCommand,

@@ -38,6 +38,8 @@ export function scrapeTargetsFor(ctx: StartContext): ScrapeTargets {
     alertmanagerPort: ctx.port('alertmanager'),
     // Scraped whether or not a load run is in progress: `up` is 0 between runs (no alert covers this job).
     loadPort: envPort(component('vigil-load').portEnv, defaultPort('vigil-load')),
+    ...(started.has('node-exporter') ? { nodeExporterPort: ctx.port('node-exporter') } : {}),
+    ...(started.has('process-exporter') ? { processExporterPort: ctx.port('process-exporter') } : {}),
   };
 }
 

@@ -17,9 +17,10 @@ export interface ScrapeTargets {
   readonly alertmanagerPort: number;
   /** Job `vigil-load`: the load generator's /metrics while `vigil load run` runs (down otherwise). */
   readonly loadPort?: number;
-  /** Jobs `node` and `cadvisor`: host and container metrics (container profiles; local mode runs neither). */
+  /** Jobs `node`, `cadvisor` and `process`: host, container and per-process metrics (local mode runs node and process). */
   readonly nodeExporterPort?: number;
   readonly cadvisorPort?: number;
+  readonly processExporterPort?: number;
   /** Host of every target (default 127.0.0.1), unless `hostOf` names another. */
   readonly host?: string;
   /** Host of a component by name (the full-stack profile reaches each by its container name). */
@@ -51,6 +52,10 @@ export function scrapeTargetFiles(targets: ScrapeTargets): Map<string, string> {
         : [group(at('node-exporter'), targets.nodeExporterPort, 'node-exporter')],
     'cadvisor.json':
       targets.cadvisorPort === undefined ? [] : [group(at('cadvisor'), targets.cadvisorPort, 'cadvisor')],
+    'process.json':
+      targets.processExporterPort === undefined
+        ? []
+        : [group(at('process-exporter'), targets.processExporterPort, 'process-exporter')],
   };
   // One group per line: the files stay short and diff by target.
   const text = (groups: FileSdGroup[]) =>

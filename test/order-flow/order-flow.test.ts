@@ -131,7 +131,7 @@ describe('order flow through the gateway', () => {
     expect(c.headers.get('idempotent-replayed')).toBe('true');
     const orderId = c.body.id as number;
     for (const r of [a, b]) if (r.status === 201) expect(r.body.id).toBe(orderId);
-    const payments = await http('GET', `${gw}/payments?order_id=${orderId}`);
+    const payments = await http('GET', `${stack.url('payment')}/payments?order_id=${orderId}`);
     expect(payments.body.items).toHaveLength(1);
     const list = await http('GET', `${gw}/orders?customer_id=1`);
     expect(list.body.items.filter((o: { id: number }) => o.id === orderId)).toHaveLength(1);
@@ -161,14 +161,19 @@ describe('order flow through the gateway', () => {
   it('cancelling a completed order refunds its payment; other states cannot be cancelled', async () => {
     const placed = await placeOrder(gw, 'cancel-1', { items: [{ product_id: 9, quantity: 1 }] });
     expect(placed.status).toBe(201);
-    const cancelled = await http('POST', `${gw}/orders/${placed.body.id}/cancel`);
+    const cancelled = await http('POST', `${stack.url('order')}/orders/${placed.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    const payment = await http('GET', `${gw}/payments/${placed.body.payment.id}`);
+    const payment = await http('GET', `${stack.url('payment')}/payments/${placed.body.payment.id}`);
     expect(payment.body.status).toBe('refunded');
-    expect((await http('POST', `${gw}/orders/${placed.body.id}/cancel`)).body.status).toBe('cancelled');
+    expect((await http('POST', `${stack.url('order')}/orders/${placed.body.id}/cancel`)).body.status).toBe(
+      'cancelled',
+    );
     const failed = await placeOrder(gw, 'cancel-2', { payment_method: DECLINED_CARD });
-    const refused = await http('POST', `${gw}/orders/${failed.body.error.details.order.id}/cancel`);
+    const refused = await http(
+      'POST',
+      `${stack.url('order')}/orders/${failed.body.error.details.order.id}/cancel`,
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('ORDER_NOT_CANCELLABLE');
   });

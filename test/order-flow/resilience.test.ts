@@ -20,7 +20,10 @@ let gw: string;
 beforeAll(async () => {
   stack = await startStack({
     hub: true,
-    env: { gateway: { GATEWAY_TIMEOUT_MS: '1000' }, notification: { NOTIFY_MAX_ATTEMPTS: '8' } },
+    env: {
+      gateway: { GATEWAY_TIMEOUT_MS: '1000' },
+      notification: { NOTIFY_MAX_ATTEMPTS: '8', NOTIFY_WEBHOOK_ALLOW: '127.0.0.1/32' },
+    },
   });
   gw = stack.url('gateway');
 }, 120_000);
@@ -217,7 +220,7 @@ describe('notification outbox', () => {
         data,
       });
       expect(ok.status).toBe(202);
-      const failing = await http('POST', `${gw}/notifications`, {
+      const failing = await http('POST', `${notify}/notifications`, {
         channel: 'webhook',
         template: 'order_confirmation',
         url: `http://127.0.0.1:${port}/fail`,

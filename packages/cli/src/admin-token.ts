@@ -13,11 +13,16 @@ export function ensureAdminToken(file: string, env: NodeJS.ProcessEnv = process.
   const fromEnv = env.VIGIL_ADMIN_TOKEN;
   if (fromEnv) return { token: fromEnv, file: undefined };
   const token = randomBytes(24).toString('base64url');
+  writeSecretFile(file, token);
+  return { token, file };
+}
+
+/** Writes a secret readable by its owner only (mode 0600). */
+export function writeSecretFile(file: string, secret: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   // writeFileSync keeps the mode of an existing file, so tighten it explicitly.
   chmodSync(file, 0o600);
-  return { token, file };
 }
 
 /** The token other commands (e.g. `vigil fault`) send: VIGIL_ADMIN_TOKEN, else the file `vigil start` wrote. */
@@ -36,7 +41,5 @@ export function hubWebhookTokenFile(varDir: string): string {
 }
 
 export function writeFreshSecret(file: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeSecretFile(file, randomBytes(32).toString('base64url'));
 }

@@ -3,7 +3,7 @@ import type { Component, StartContext } from './component.ts';
 
 /**
  * The environment every supervised child receives: the caller's env, then the common Vigil
- * variables (HOST, PORT, data dir, admin token, OTLP endpoint, every component's port and URL
+ * variables (HOST, PORT, data dir, admin token, service credential, OTLP endpoint, every component's port and URL
  * variables), then the component's own `env`.
  */
 export function childEnv(
@@ -28,6 +28,7 @@ export function childEnv(
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://${ctx.host}:${ctx.otlpPort}`,
     HUB_OTLP_PORT: String(ctx.otlpPort),
   });
+  if (ctx.serviceToken) env.VIGIL_SERVICE_TOKEN = ctx.serviceToken;
   return Object.assign(env, own);
 }
 

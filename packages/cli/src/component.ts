@@ -57,6 +57,11 @@ export interface StartContext {
   readonly otlpPort: number;
   /** Admin token handed to every child as VIGIL_ADMIN_TOKEN. */
   readonly adminToken: string;
+  /**
+   * The stack's service credential, handed to every child as VIGIL_SERVICE_TOKEN: services require it on
+   * their internal routes. Random per `vigil start` (a restart rotates it), never written to disk.
+   */
+  readonly serviceToken?: string;
   /** The components being started in this run (after --only and skips), in start order. */
   readonly components: readonly Component[];
   /** Every registered component, started or not (their ports and URLs are still resolved). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { defaultPort, LOCAL_HOST } from '@vigil/topology';
 import type { Component, StartContext } from './component.ts';
 import { CliError } from './errors.ts';
@@ -53,6 +54,7 @@ export function createStartContext(options: {
     ports,
     otlpPort: ports['hub.otlp'] ?? portFromEnv(env, 'HUB_OTLP_PORT', defaultPort('hub.otlp')),
     adminToken: options.adminToken,
+    serviceToken: randomBytes(24).toString('base64url'),
     components: options.components,
     registered: options.registered,
     port(name: string): number {

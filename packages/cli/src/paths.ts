@@ -12,6 +12,8 @@ export interface VarLayout {
   /** Written by the supervisor: its pid and its children; read by `stop` and `status`. */
   readonly stateFile: string;
   readonly adminTokenFile: string;
+  /** This run's service credential (mode 0600, rewritten by every `vigil start`), for operators' direct calls. */
+  readonly serviceTokenFile: string;
   /** The detached supervisor's own output. */
   readonly supervisorLog: string;
 }
@@ -28,6 +30,7 @@ export function varLayout(option?: string, env: NodeJS.ProcessEnv = process.env)
     runDir,
     stateFile: resolve(runDir, 'vigil.json'),
     adminTokenFile: resolve(runDir, 'admin-token'),
+    serviceTokenFile: resolve(runDir, 'service-token'),
     supervisorLog: resolve(logDir, 'vigil.log'),
   };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { ensureAdminToken, hubWebhookTokenFile, readAdminToken, writeFreshSecret } from './admin-token.ts';
+import { ensureAdminToken, hubWebhookTokenFile, readAdminToken, writeFreshSecret, writeSecretFile } from './admin-token.ts';
 import { chaosStateFile, cleanupChaos } from './chaos/chaos-state.ts';
 import type { StartContext } from './component.ts';
 import { createStartContext } from './context.ts';
@@ -65,6 +65,7 @@ export async function startStack(opts: StartOptions): Promise<number> {
   // Rotated every run; the hub and Alertmanager both read the file (issue 10: no forged alerts).
   writeFreshSecret(hubWebhookTokenFile(layout.varDir));
   const ctx = createStartContext({ registered, components: plan.start, layout, adminToken: token.token });
+  writeSecretFile(layout.serviceTokenFile, ctx.serviceToken ?? '');
   const supervisor = new Supervisor({ ctx, layout, state, say });
 
   let signalled = false;

@@ -32,7 +32,13 @@ describe('vigil start with the real user-service and product-service', async () 
       [env.USER_SERVICE_PORT, '/users'],
       [env.PRODUCT_SERVICE_PORT, '/products'],
     ] as const) {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+      // Internal routes need this run's service credential (VIGIL_SERVICE_TOKEN, also in var/run).
+      const anonymous = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+      expect(anonymous.status).toBe(401);
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        headers: { 'x-vigil-service-token': readFileSync(join(varDir, 'run/service-token'), 'utf8').trim() },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
     }

@@ -2,6 +2,7 @@ import type { Telemetry } from '@vigil/telemetry';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { type Migration, openDatabase, type SqliteDatabase } from './database.ts';
 import { errorHandler, frameworkErrorHandler, notFoundHandler } from './error-handler.ts';
+import { installRequestGuard } from './request-guard.ts';
 
 /** A service's SQLite database: a file (`:memory:` in tests) opened with its migrations, or an open handle. */
 export type DatabaseSource =
@@ -18,6 +19,11 @@ export interface CreateServiceAppOptions {
    * after every other onClose hook (so workers stop first), and closed if building fails.
    */
   readonly database?: DatabaseSource;
+  /**
+   * The per-stack service credential internal routes require (see request-guard.ts); default
+   * VIGIL_SERVICE_TOKEN, which `vigil start` generates on every start. Unset → internal routes are open.
+   */
+  readonly serviceToken?: string | undefined;
 }
 
 export interface ServiceApp {
@@ -93,5 +99,10 @@ async function createApp(options: CreateServiceAppOptions): Promise<FastifyInsta
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(options.telemetry.plugin);
+  // After the telemetry plugin's hooks (refusals carry a trace id and count in the RED metrics), before any
+  // route is added, so each route's access is fixed at registration.
+  installRequestGuard(app, {
+    serviceToken: 'serviceToken' in options ? options.serviceToken : process.env.VIGIL_SERVICE_TOKEN,
+  });
   return app;
 }

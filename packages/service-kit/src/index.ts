@@ -45,4 +45,16 @@ export {
   runService,
   type ServiceContext,
 } from './run-service.ts';
+export {
+  CALLER_HEADER,
+  callerOf,
+  crossSiteProblem,
+  defaultAccess,
+  installRequestGuard,
+  pathProblem,
+  type RequestGuardOptions,
+  type RouteAccess,
+  SERVICE_TOKEN_HEADER,
+  serviceCallHeaders,
+} from './request-guard.ts';
 export { describeZodError, paginationShape, parseId, parseOrThrow, queryInt } from './validation.ts';

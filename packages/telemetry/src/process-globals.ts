@@ -10,6 +10,19 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { redactUrl } from './redact.ts';
+
+/** url.full, url.path and url.query of an outgoing request, redacted (they override the instrumentation's). */
+export function redactedUrlAttributes(origin: string, path: string): Record<string, string> {
+  const q = path.indexOf('?');
+  const pathname = q === -1 ? path : path.slice(0, q);
+  const search = q === -1 ? '' : path.slice(q);
+  return {
+    'url.full': redactUrl(origin + path),
+    'url.path': redactUrl(pathname),
+    'url.query': redactUrl(search),
+  };
+}
 
 /** The global tracer provider forwards to the newest telemetry instance (tests create several per process). */
 class DelegatingTracerProvider implements ApiTracerProvider {
@@ -43,7 +56,10 @@ export function installProcessGlobals(provider: ApiTracerProvider): void {
     trace.setGlobalTracerProvider(delegating);
     // undici publishes on diagnostics_channel, so this covers global fetch and undici.request without patching.
     // (Its `enabled` config is also checked per request, so it is constructed enabled, not enabled later.)
-    const undici = new UndiciInstrumentation();
+    const undici = new UndiciInstrumentation({
+      // Outgoing URLs carry client input too (ids, queries): url.* go through the log redaction.
+      startSpanHook: (request) => redactedUrlAttributes(request.origin, request.path),
+    });
     globals = { provider: delegating, undici };
     holder[KEY] = globals;
   }

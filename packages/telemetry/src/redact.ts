@@ -43,15 +43,20 @@ export function isSensitiveKey(key: string): boolean {
   return verdict;
 }
 
+// Separators a card number may be written with: any run of up to three characters that are neither
+// letters nor digits (space, dash, dot, slash, underscore, comma, colon, …).
+const SEPARATORS = /[^0-9A-Za-z]{1,3}/;
+const SEPARATORS_G = /[^0-9A-Za-z]+/g;
+
 /**
  * A candidate is a card when its digits are Luhn-valid, or when a run of its separator-delimited groups is
  * (a card followed by more digits, like "4111 1111 1111 1111 2026"). Arbitrary sub-windows are not tried:
  * one in ten of them would pass Luhn by chance.
  */
 function containsCard(candidate: string): boolean {
-  const digits = candidate.replace(/[ -]/g, '');
+  const digits = candidate.replace(SEPARATORS_G, '');
   if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
-  const groups = candidate.split(/[ -]/);
+  const groups = candidate.split(SEPARATORS);
   if (groups.length < 2) return false;
   for (let i = 0; i < groups.length; i++) {
     let run = '';
@@ -64,20 +69,54 @@ function containsCard(candidate: string): boolean {
   return false;
 }
 
-const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,40}\b/g;
+// 13+ digits with optional separators between them, even glued to letters ("ref4111111111111111x"); not
+// inside a longer digit run. Dates and times ("2026-12-01 20:43:28.123") are not cards.
+const CARD_CANDIDATE = /(?<![0-9])[0-9](?:[^0-9A-Za-z]{0,3}[0-9]){12,40}(?![0-9])/g;
+const DATE_TIME = /^\d{4}-\d\d-\d\d[ T]?\d\d:\d\d/;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/g;
 const CREDENTIAL = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
+function redactCards(text: string): string {
+  return text.replace(CARD_CANDIDATE, (match) =>
+    !DATE_TIME.test(match) && containsCard(match) ? REDACTED_CARD : match,
+  );
+}
+
 export function redactString(text: string): string {
   let out = text;
-  if (out.length >= 13) {
-    out = out.replace(CARD_CANDIDATE, (match) =>
-      containsCard(match.replace(/[ -]/g, '')) ? REDACTED_CARD : match,
-    );
-  }
+  if (out.length >= 13) out = redactCards(out);
   if (out.includes('@')) out = out.replace(EMAIL, '$1***@$2');
   if (out.length > 6 && /earer|asic/i.test(out)) out = out.replace(CREDENTIAL, `$1 ${REDACTED}`);
   return out;
+}
+
+function hasManyDigits(text: string): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++n >= 13) return true;
+  }
+  return false;
+}
+
+/**
+ * A URL, path or query string as it may be recorded (span attributes `url.full`, `url.path`, `url.query`):
+ * percent-encoding is decoded before the scan, so `4111%201111%20…` and `4111%2F1111…` are caught too.
+ * Unchanged input comes back as is (still encoded); a redacted one comes back decoded.
+ */
+export function redactUrl(url: string): string {
+  if (url.length < 13) return url;
+  let decoded = url;
+  if (url.includes('%')) {
+    try {
+      decoded = decodeURIComponent(url);
+    } catch {
+      decoded = url.replace(/%[0-9A-Fa-f]{2}/g, ' ');
+    }
+  }
+  if (!hasManyDigits(decoded) && !decoded.includes('@')) return url;
+  const out = redactString(decoded);
+  return out === decoded ? url : out;
 }
 
 /** A copy on the error's own prototype, so serializers still see its class (TypeError, …) but never its secrets. */

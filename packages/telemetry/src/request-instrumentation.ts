@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOption
 import type { Logger } from 'pino';
 import { isInfrastructureRoute, type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
-import { isSensitiveKey, REDACTED, redactString } from './redact.ts';
+import { isSensitiveKey, REDACTED, redactString, redactUrl } from './redact.ts';
 import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
@@ -271,7 +271,8 @@ export function createRequestInstrumentation(
         const attributes = span.attributes;
         if (result.attributes !== undefined) span.setAttributes(result.attributes);
         attributes['http.request.method'] = method;
-        attributes['url.path'] = query === -1 ? url : url.slice(0, query);
+        // Paths carry client input (ids, search terms): redacted like log text.
+        attributes['url.path'] = redactUrl(query === -1 ? url : url.slice(0, query));
         if (route !== undefined) attributes['http.route'] = route;
         setConnectionAttributes(request, attributes, query === -1 ? '' : url.slice(query + 1));
       }

@@ -1,7 +1,14 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry } from '../src/index.ts';
-import { isSensitiveKey, REDACTED, REDACTED_CARD, redactString, redactValue } from '../src/redact.ts';
+import {
+  isSensitiveKey,
+  REDACTED,
+  REDACTED_CARD,
+  redactString,
+  redactUrl,
+  redactValue,
+} from '../src/redact.ts';
 
 function capturingTelemetry() {
   const lines: Record<string, unknown>[] = [];
@@ -27,7 +34,27 @@ describe('redactString', () => {
     expect(redactString('amex 3782-822463-10005 end')).toBe(`amex ${REDACTED_CARD} end`);
   });
 
+  it('catches card numbers glued to letters or split by any separators', () => {
+    expect(redactString('ref4111111111111111x')).toBe(`ref${REDACTED_CARD}x`);
+    expect(redactString('/orders/4111.1111.1111.1111/x')).toBe(`/orders/${REDACTED_CARD}/x`);
+    expect(redactString('q=4111/1111/1111/1111&a=1')).toBe(`q=${REDACTED_CARD}&a=1`);
+    expect(redactString('n:4111_1111_1111_1111')).toBe(`n:${REDACTED_CARD}`);
+    expect(redactString('id 5555,5555,5555,4444 end')).toBe(`id ${REDACTED_CARD} end`);
+  });
+
+  it('redactUrl decodes percent-encoding before the scan and keeps clean URLs as they are', () => {
+    expect(redactUrl('/products/4111%201111%201111%201111')).toBe(`/products/${REDACTED_CARD}`);
+    expect(redactUrl('http://h:1/p?card=4111%2F1111%2F1111%2F1111')).toBe(
+      `http://h:1/p?card=${REDACTED_CARD}`,
+    );
+    expect(redactUrl('/products/12?q=a%20b')).toBe('/products/12?q=a%20b');
+    expect(redactUrl('/bad%zz/4111111111111111')).toBe(`/bad%zz/${REDACTED_CARD}`);
+  });
+
   it('leaves digit runs that are not card numbers alone', () => {
+    expect(redactString('logged at 2026-12-01 20:43:28.123 by 7')).toBe(
+      'logged at 2026-12-01 20:43:28.123 by 7',
+    );
     expect(redactString('order 4111111111111112 failed')).toBe('order 4111111111111112 failed'); // Luhn fails
     expect(redactString('took 1234 ms at 2026-11-24T10:00:00Z')).toBe('took 1234 ms at 2026-11-24T10:00:00Z');
   });

@@ -26,7 +26,7 @@ export interface BuildAppOptions {
     | 'NOTIFY_RETRY_MAX_MS'
     | 'NOTIFY_POLL_MS'
     | 'NOTIFY_SEND_TIMEOUT_MS'
-    | 'NOTIFY_WEBHOOK_HOSTS'
+    | 'NOTIFY_WEBHOOK_ALLOW'
   >;
 }
 
@@ -61,7 +61,7 @@ export async function buildApp({
   });
   const webhook = createWebhookSender({
     timeoutMs: config.NOTIFY_SEND_TIMEOUT_MS,
-    allowedHosts: config.NOTIFY_WEBHOOK_HOSTS,
+    allow: config.NOTIFY_WEBHOOK_ALLOW,
   });
   const worker = createOutboxWorker({
     repository,
@@ -80,7 +80,7 @@ export async function buildApp({
   });
   registerNotificationsRoutes(app, {
     repository,
-    allowsWebhook: (url) => webhook.allows(url),
+    webhookRefusal: (url) => webhook.refusal(url),
     onQueued: () => {
       depth.inc({ status: 'pending' });
       worker.kick();
@@ -93,6 +93,7 @@ export async function buildApp({
   app.addHook('onClose', async () => {
     await worker.stop();
     email.close();
+    await webhook.close();
   });
   return app;
 }

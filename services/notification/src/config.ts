@@ -1,6 +1,7 @@
 import { type Env, hostVar, loadConfig, portVar, serviceEnvShape } from '@vigil/service-kit';
 import { defaultPort } from '@vigil/topology';
 import { z } from 'zod';
+import { parseAllowEntries } from './adapters/webhook-destination.ts';
 
 export const SERVICE_NAME = 'notification-service' as const;
 
@@ -17,15 +18,26 @@ const schema = z.object({
   NOTIFY_RETRY_MAX_MS: int(10, 3_600_000, 60_000),
   NOTIFY_POLL_MS: int(10, 60_000, 500),
   NOTIFY_SEND_TIMEOUT_MS: int(100, 120_000, 5_000),
-  NOTIFY_WEBHOOK_HOSTS: z
+  /**
+   * Non-public webhook destinations that are nevertheless allowed, comma-separated `ip:port` or CIDR
+   * entries (e.g. `127.0.0.1:9000`); default none. See adapters/webhook-destination.ts.
+   */
+  NOTIFY_WEBHOOK_ALLOW: z
     .string()
-    .default('127.0.0.1,localhost')
+    .default('')
     .transform((s) =>
       s
         .split(',')
         .map((h) => h.trim())
         .filter(Boolean),
-    ),
+    )
+    .superRefine((entries, ctx) => {
+      try {
+        parseAllowEntries(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
 });
 
 export type NotificationConfig = Readonly<z.output<typeof schema>>;

@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type RunningService, startService, waitFor } from '@vigil/service-kit/testing';
 
 export const ADMIN_TOKEN = 'order-flow-test-admin-token';
+/** The stacks' service credential (VIGIL_SERVICE_TOKEN), fresh per test process. */
+export const SERVICE_TOKEN = randomBytes(24).toString('base64url');
+// Base URLs of services behind the gateway: `http()` sends them the service credential, as services do.
+const internalBases = new Set<string>();
 
 export type ServiceName =
   | 'hub'
@@ -69,8 +74,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const smtpPort = await freePort();
   const hubOtlp = await freePort();
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
+  for (const name of ['user', 'product', 'order', 'payment', 'notification'] as const)
+    internalBases.add(url(name));
   const common: Record<string, string> = {
     VIGIL_ADMIN_TOKEN: ADMIN_TOKEN,
+    VIGIL_SERVICE_TOKEN: SERVICE_TOKEN,
     VIGIL_DATA_DIR: join(dir, 'data'),
     LOG_LEVEL: 'info',
     USER_SERVICE_URL: url('user'),
@@ -202,9 +210,14 @@ export async function http<T = any>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<JsonResponse<T>> {
+  const internal = internalBases.has(new URL(url).origin);
   const res = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(internal ? { 'x-vigil-service-token': SERVICE_TOKEN, 'x-vigil-caller': 'test' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

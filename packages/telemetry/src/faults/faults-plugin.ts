@@ -17,7 +17,7 @@ export interface FaultsPluginOptions {
   registry?: FaultRegistry;
 }
 
-// Operators must always be able to clear faults, probe health and scrape metrics.
+// Operators must always be able to clear faults, probe health and scrape metrics (matched on the route template).
 const EXEMPT_PREFIXES = ['/admin/', '/health', '/metrics'];
 
 function digest(value: string): Buffer {
@@ -62,9 +62,9 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
   }
 
   // Callback-style, so the common case (no active fault) costs no promise: only requests that may be
-  // affected by a fault, and the admin API's token check, take the async path.
+  // affected by a fault take the async path.
   app.addHook('onRequest', (request, reply, done) => {
-    if (registry.isEmpty() && !request.url.startsWith('/admin/faults')) {
+    if (registry.isEmpty()) {
       done();
       return;
     }
@@ -74,19 +74,25 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
     }, done);
   });
 
+  // The admin check belongs to the admin routes themselves (route-level hook), so it runs on whatever path
+  // the router matched: `/%61dmin/faults` reaches these routes and this check like `/admin/faults` does.
+  const adminOnly = {
+    config: { access: 'admin' as const },
+    onRequest: (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (authorized(request)) done();
+      else sendError(reply, 401, 'UNAUTHORIZED', 'missing or invalid admin token');
+    },
+  };
+
   async function applyFaults(
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply | undefined> {
-    if (request.url.startsWith('/admin/faults')) {
-      if (!authorized(request))
-        return sendError(reply, 401, 'UNAUTHORIZED', 'missing or invalid admin token');
-      return;
-    }
     // Hot path: with no active fault, every request pays one size check.
     if (registry.isEmpty()) return;
     const path = request.url.split('?')[0] ?? '';
-    if (path === '/health/ready' || path === '/health') {
+    const template = request.routeOptions.url ?? '';
+    if (template === '/health/ready' || template === '/health') {
       const fault = registry.readinessFault();
       if (!fault) return;
       trace.getActiveSpan()?.setAttribute('fault.injected', `readiness/${fault.id}`);
@@ -98,8 +104,8 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
           error: { code: 'NOT_READY', message: `injected readiness fault ${fault.id}` },
         });
     }
-    if (EXEMPT_PREFIXES.some((prefix) => path.startsWith(prefix))) return;
-    const faults = registry.forRequest(request.method, request.routeOptions.url ?? '', path);
+    if (EXEMPT_PREFIXES.some((prefix) => template.startsWith(prefix))) return;
+    const faults = registry.forRequest(request.method, template, path);
     if (!faults) return;
     trace.getActiveSpan()?.setAttribute('fault.injected', faults.applied.join(','));
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
@@ -114,9 +120,9 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
     return undefined;
   }
 
-  app.get('/admin/faults', async () => ({ items: registry.list() }));
+  app.get('/admin/faults', adminOnly, async () => ({ items: registry.list() }));
 
-  app.post('/admin/faults', async (request, reply) => {
+  app.post('/admin/faults', adminOnly, async (request, reply) => {
     const parsed = faultSpecSchema.safeParse(request.body);
     if (!parsed.success) return sendError(reply, 400, 'VALIDATION_FAILED', describeIssue(parsed.error));
     const fault = registry.add(parsed.data);
@@ -124,13 +130,13 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
     return reply.code(201).send(fault);
   });
 
-  app.delete('/admin/faults', async (request) => {
+  app.delete('/admin/faults', adminOnly, async (request) => {
     const cleared = registry.clear();
     request.log.warn({ event: 'faults_cleared', cleared }, 'faults cleared');
     return { cleared };
   });
 
-  app.delete('/admin/faults/:id', async (request, reply) => {
+  app.delete('/admin/faults/:id', adminOnly, async (request, reply) => {
     const { id } = request.params as { id: string };
     if (!registry.remove(id)) return sendError(reply, 404, 'NOT_FOUND', 'no active fault with this id');
     request.log.warn({ event: 'fault_cleared', fault_id: id }, 'fault cleared');

@@ -11,12 +11,27 @@ export interface ProxyRoutesOptions {
 }
 
 export function registerProxyRoutes(app: FastifyInstance, options: ProxyRoutesOptions): void {
+  // Bodies are streamed to the upstream as received, never parsed and re-serialised here: the upstream
+  // parses and validates (and answers 400 for bad JSON), so no body can make the gateway itself fail.
+  // Only JSON is accepted (other types: 415) and a declared length over the limit is refused at once.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > app.initialConfig.bodyLimit!) {
+      done(
+        Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }),
+      );
+      return;
+    }
+    done(null, payload);
+  });
   for (const route of proxyRoutes()) {
     const baseUrl = options.upstreams[route.upstream];
     const timeoutMs = route.timeout === 'orders' ? options.ordersTimeoutMs : options.timeoutMs;
     app.route({
       method: route.method,
       url: route.url,
+      config: { access: 'public' },
       handler: async (request, reply) => {
         const result = await forward(route.upstream, baseUrl, request, timeoutMs);
         if (!result.ok) {

@@ -1,12 +1,13 @@
 import { context, propagation } from '@opentelemetry/api';
-import { httpError, parseId, parseOrThrow } from '@vigil/service-kit';
+import { callerOf, httpError, parseId, parseOrThrow } from '@vigil/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { OutboxRepository } from '../adapters/outbox-repository.ts';
 import { dedupeKeySchema, listQuerySchema, newNotificationSchema } from '../domain/notification.ts';
 
 export interface NotificationsRoutesOptions {
   repository: OutboxRepository;
-  allowsWebhook: (url: string) => boolean;
+  /** Why a webhook URL may not be called (loopback, private, …), or undefined. */
+  webhookRefusal: (url: string) => Promise<string | undefined>;
   onQueued: () => void;
 }
 
@@ -15,10 +16,16 @@ export function registerNotificationsRoutes(app: FastifyInstance, options: Notif
 
   app.post('/notifications', async (request, reply) => {
     const rawKey = request.headers['idempotency-key'];
-    const key = rawKey === undefined ? null : parseOrThrow(dedupeKeySchema, rawKey, 'Idempotency-Key');
+    // Keys are scoped to the calling service, so no caller can claim another's key.
+    const key =
+      rawKey === undefined
+        ? null
+        : `${callerOf(request)}/${parseOrThrow(dedupeKeySchema, rawKey, 'Idempotency-Key')}`;
     const input = parseOrThrow(newNotificationSchema, request.body);
-    if (input.channel === 'webhook' && !options.allowsWebhook(input.url)) {
-      throw httpError(422, 'WEBHOOK_HOST_NOT_ALLOWED', 'url: this host is not on the webhook allow-list');
+    if (input.channel === 'webhook') {
+      const refusal = await options.webhookRefusal(input.url);
+      if (refusal !== undefined)
+        throw httpError(422, 'WEBHOOK_HOST_NOT_ALLOWED', `url: this destination is not allowed (${refusal})`);
     }
     // The delivery, retried later from the outbox, continues this request's trace.
     const carrier: Record<string, string> = {};

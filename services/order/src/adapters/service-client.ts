@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { backoffMs } from '@vigil/service-kit';
+import { backoffMs, serviceCallHeaders } from '@vigil/service-kit';
 import { applyDependencyFault } from '@vigil/telemetry';
 import { Agent, request } from 'undici';
 
@@ -59,6 +59,8 @@ export function createServiceClient(options: ServiceClientOptions) {
   // One keep-alive pool per dependency. Idle sockets close after 4 s, before Node's server-side
   // keep-alive timeout (5 s), so a reused socket is never one the server is closing.
   const dispatcher = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 4_000 });
+  // The per-stack service credential (VIGIL_SERVICE_TOKEN) and our name: the callee's internal routes need both.
+  const credentials = serviceCallHeaders('order-service');
 
   async function once(method: string, path: string, call: CallOptions): Promise<ServiceResponse> {
     const signal = AbortSignal.timeout(call.timeoutMs ?? options.timeoutMs);
@@ -70,6 +72,7 @@ export function createServiceClient(options: ServiceClientOptions) {
       const res = await request(options.baseUrl + path, {
         method: method as 'GET',
         headers: {
+          ...credentials,
           accept: 'application/json',
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...call.headers,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { backoffMs } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
@@ -258,7 +259,7 @@ export function createCheckout(deps: CheckoutDeps) {
         'POST',
         '/payments',
         {
-          headers: { 'idempotency-key': `order-${order.id}` },
+          headers: { 'idempotency-key': chargeKey(order.id, record.paymentToken) },
           body: {
             order_id: String(order.id),
             amount_cents: order.total_cents,
@@ -287,8 +288,11 @@ export function createCheckout(deps: CheckoutDeps) {
         return 'unknown';
       }
       const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
+      // The stored message is ours, built from codes only: never text echoed from a request.
       const message =
-        (res.body as unknown as ErrorBody | null)?.error?.message ?? `payment refused (${res.status})`;
+        res.status === 402
+          ? declinedMessage(res.body)
+          : `the payment was refused (${errorCode(res.body) ?? res.status})`;
       if (fail(order.id, new StepFailure(code, message, true), record.traceparent, true, order.total_cents))
         metrics.funnel('payment', 'failure');
       return 'failed';
@@ -410,3 +414,23 @@ export function createCheckout(deps: CheckoutDeps) {
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;
+
+function declinedMessage(body: unknown): string {
+  const reason = (body as { error?: { details?: { payment?: { decline_reason?: unknown } } } } | null)?.error
+    ?.details?.payment?.decline_reason;
+  return typeof reason === 'string' && /^[a-z_]{1,40}$/.test(reason)
+    ? `the card was declined: ${reason}`
+    : 'the card was declined';
+}
+
+/**
+ * The charge's idempotency key: stable across retries and restarts (both inputs are stored with the order)
+ * and not guessable (the payment token is a random vault token only order-service and payment-service see).
+ */
+export function chargeKey(orderId: number, paymentToken: string | null): string {
+  const secret = createHash('sha256')
+    .update(`${orderId}|${paymentToken ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
+  return `order-${orderId}-${secret}`;
+}

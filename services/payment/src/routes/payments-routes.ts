@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import { httpError, parseId, parseOrThrow } from '@vigil/service-kit';
+import { callerOf, httpError, parseId, parseOrThrow } from '@vigil/service-kit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PaymentsRepository } from '../adapters/payments-repository.ts';
 import { cardSchema, inspectCard } from '../domain/card.ts';
@@ -51,7 +51,8 @@ export function registerPaymentsRoutes(app: FastifyInstance, options: PaymentsRo
     const rawKey = request.headers['idempotency-key'];
     if (rawKey === undefined)
       throw httpError(400, 'MISSING_IDEMPOTENCY_KEY', 'the Idempotency-Key header is required');
-    const key = parseOrThrow(idempotencyKeySchema, rawKey, 'Idempotency-Key');
+    // Keys are scoped to the calling service: one caller's key can never claim or replay another's charge.
+    const key = `${callerOf(request)}/${parseOrThrow(idempotencyKeySchema, rawKey, 'Idempotency-Key')}`;
     const charge = parseOrThrow(chargeSchema, request.body);
     const method = repository.findMethod(charge.payment_method_token);
     if (!method)

@@ -10,4 +10,11 @@ export { createTelemetry, type Telemetry } from './create-telemetry.ts';
 export * from './faults/index.ts';
 export type { CheckResult, Health, HealthCheck, Readiness } from './health.ts';
 export { DURATION_BUCKETS, UNMATCHED_ROUTE } from './http-metrics.ts';
-export { REDACTED, REDACTED_CARD, redactString, redactUrl, redactValue } from './redact.ts';
+export {
+  containsCardNumber,
+  REDACTED,
+  REDACTED_CARD,
+  redactString,
+  redactUrl,
+  redactValue,
+} from './redact.ts';

@@ -82,6 +82,11 @@ function redactCards(text: string): string {
   );
 }
 
+/** True when `text` holds a card number (as the redaction sees one): free-text fields refuse them. */
+export function containsCardNumber(text: string): boolean {
+  return text.length >= 13 && redactCards(text) !== text;
+}
+
 export function redactString(text: string): string {
   let out = text;
   if (out.length >= 13) out = redactCards(out);

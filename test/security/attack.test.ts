@@ -2,12 +2,13 @@ import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { join } from 'node:path';
-import { freePort } from '@vigil/service-kit/testing';
+import { createPrng, freePort, randomBodyText, randomUrlComponent } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
   http,
   placeOrder,
+  SERVICE_TOKEN,
   type ServiceName,
   type Stack,
   startStack,
@@ -499,4 +500,140 @@ describe('card numbers never reach logs, spans or files', () => {
       for (const needle of needles) expect(text.includes(needle), `${needle} in ${where}`).toBe(false);
     }
   });
+});
+
+// Every route of every service, as templates (`:id` gets fuzzed), and the keys their bodies use.
+const ROUTES: Record<(typeof SERVICES)[number], Array<[string, string]>> = {
+  gateway: [
+    ['GET', '/users'],
+    ['POST', '/users'],
+    ['GET', '/users/:id'],
+    ['GET', '/products'],
+    ['GET', '/products/:id'],
+    ['GET', '/products/:id/inventory'],
+    ['POST', '/orders'],
+    ['GET', '/orders'],
+    ['GET', '/orders/:id'],
+  ],
+  user: [
+    ['GET', '/users'],
+    ['POST', '/users'],
+    ['GET', '/users/:id'],
+  ],
+  product: [
+    ['GET', '/products'],
+    ['GET', '/products/:id'],
+    ['GET', '/products/:id/inventory'],
+    ['POST', '/products/:id/inventory/adjust'],
+    ['POST', '/inventory/reservations'],
+    ['GET', '/inventory/reservations/:id'],
+    ['POST', '/inventory/reservations/:id/commit'],
+    ['POST', '/inventory/reservations/:id/release'],
+  ],
+  order: [
+    ['POST', '/orders'],
+    ['GET', '/orders'],
+    ['GET', '/orders/:id'],
+    ['POST', '/orders/:id/cancel'],
+  ],
+  payment: [
+    ['POST', '/payment-methods'],
+    ['POST', '/payments'],
+    ['GET', '/payments'],
+    ['GET', '/payments/:id'],
+    ['POST', '/payments/:id/refund'],
+  ],
+  notification: [
+    ['POST', '/notifications'],
+    ['GET', '/notifications'],
+    ['GET', '/notifications/:id'],
+  ],
+};
+const COMMON = ['/health/ready', '/health/live', '/metrics', '/admin/faults', '/admin/faults/:id'];
+const KEYS = [
+  'customer_id',
+  'items',
+  'product_id',
+  'quantity',
+  'payment_method',
+  'type',
+  'card_number',
+  'exp_month',
+  'exp_year',
+  'cvv',
+  'email',
+  'name',
+  'segment',
+  'warehouse',
+  'delta',
+  'reason',
+  'order_id',
+  'amount_cents',
+  'currency',
+  'payment_method_token',
+  'channel',
+  'template',
+  'to',
+  'url',
+  'data',
+];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; boundary=x',
+  '',
+];
+
+describe('fuzz over every route', () => {
+  it('thousands of seeded random requests: zero 5xx, zero restarts', async () => {
+    const seed = Number(process.env.VIGIL_FUZZ_SEED ?? 20261201);
+    const prng = createPrng(seed);
+    const pids = Object.fromEntries(SERVICES.map((n) => [n, stack.service(n).child.pid]));
+    const cases = Number(process.env.VIGIL_FUZZ_CASES ?? 3000);
+    const failures: string[] = [];
+    let next = 0;
+    const one = async (): Promise<void> => {
+      const name = prng.pick(SERVICES);
+      const [method, template] =
+        prng.next() < 0.9
+          ? prng.pick(ROUTES[name])
+          : [prng.pick(['GET', 'POST', 'DELETE', 'PUT']), prng.pick(COMMON)];
+      let path = template.replace(/:id/g, () =>
+        prng.next() < 0.3 ? String(prng.int(20)) : randomUrlComponent(prng),
+      );
+      if (prng.next() < 0.3)
+        path += `?${prng.pick(['limit', 'offset', 'customer_id', 'order_id', 'status', 'segment', 'q'])}=${randomUrlComponent(prng)}`;
+      const headers: Record<string, string> = {};
+      if (name !== 'gateway' && prng.next() < 0.85)
+        Object.assign(headers, { 'x-vigil-service-token': SERVICE_TOKEN });
+      if (prng.next() < 0.5)
+        headers['idempotency-key'] = prng.next() < 0.7 ? `fz-${prng.int(1e9)}` : randomUrlComponent(prng);
+      if (prng.next() < 0.1) headers.origin = prng.pick(['https://evil.example', 'null', stack.url(name)]);
+      let body: string | undefined;
+      if (method !== 'GET' && prng.next() < 0.9) {
+        body = randomBodyText(prng, KEYS);
+        const type = prng.pick(CONTENT_TYPES);
+        if (type) headers['content-type'] = type;
+      }
+      const res = await raw(method, stack.url(name) + path, { headers, body });
+      if (res.status >= 500 || res.status === 0) {
+        failures.push(
+          `${res.status} ${name} ${method} ${path} ${JSON.stringify(headers)} ${body?.slice(0, 200)}`,
+        );
+      }
+    };
+    const worker = async () => {
+      while (next++ < cases) await one();
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    expect(failures, `seed ${seed}`).toEqual([]);
+    for (const name of SERVICES) {
+      expect(stack.service(name).child.exitCode, name).toBeNull();
+      expect(stack.service(name).child.pid, name).toBe(pids[name]);
+      expect((await raw('GET', `${stack.url(name)}/health/ready`)).status, name).toBe(200);
+    }
+  }, 120_000);
 });

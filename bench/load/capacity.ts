@@ -66,15 +66,23 @@ function cpuMsByComponent(): Record<string, number> {
 
 async function restock(units = 1_000_000): Promise<void> {
   const token = readFileSync(varLayout(varDir).adminTokenFile, 'utf8').trim();
+  // Stock adjustment is internal: it needs this run's service credential.
+  const service = readFileSync(varLayout(varDir).serviceTokenFile, 'utf8').trim();
   for (let id = 1; id <= 20; id++) {
-    const inv = (await (await fetch(`${product}/products/${id}/inventory`)).json()) as {
+    const inv = (await (
+      await fetch(`${product}/products/${id}/inventory`, { headers: { 'x-vigil-service-token': service } })
+    ).json()) as {
       warehouses: Array<{ warehouse: string; available: number }>;
     };
     const w = inv.warehouses[0]!;
     if (w.available >= units / 2) continue;
     const res = await fetch(`${product}/products/${id}/inventory/adjust`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-vigil-service-token': service,
+      },
       body: JSON.stringify({ warehouse: w.warehouse, delta: units - w.available, reason: 'restock' }),
     });
     if (!res.ok) throw new Error(`restock of product ${id} failed: ${res.status} ${await res.text()}`);

@@ -1,5 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { ensureAdminToken, hubWebhookTokenFile, readAdminToken, writeFreshSecret, writeSecretFile } from './admin-token.ts';
+import {
+  ensureAdminToken,
+  hubWebhookTokenFile,
+  readAdminToken,
+  writeFreshSecret,
+  writeSecretFile,
+} from './admin-token.ts';
 import { chaosStateFile, cleanupChaos } from './chaos/chaos-state.ts';
 import type { StartContext } from './component.ts';
 import { createStartContext } from './context.ts';

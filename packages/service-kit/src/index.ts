@@ -40,12 +40,6 @@ export { type ErrorBody, mapError } from './error-handler.ts';
 export { HttpError, httpError, isHttpError } from './http-error.ts';
 export { createPollingWorker, type PollingWorker, type PollingWorkerOptions } from './polling-worker.ts';
 export {
-  type RunnableConfig,
-  type RunServiceOptions,
-  runService,
-  type ServiceContext,
-} from './run-service.ts';
-export {
   CALLER_HEADER,
   callerOf,
   crossSiteProblem,
@@ -57,4 +51,10 @@ export {
   SERVICE_TOKEN_HEADER,
   serviceCallHeaders,
 } from './request-guard.ts';
+export {
+  type RunnableConfig,
+  type RunServiceOptions,
+  runService,
+  type ServiceContext,
+} from './run-service.ts';
 export { describeZodError, paginationShape, parseId, parseOrThrow, queryInt } from './validation.ts';

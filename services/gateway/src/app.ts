@@ -21,7 +21,7 @@ export async function buildApp({
     help: 'Requests the gateway could not complete upstream, by upstream and reason (timeout, unavailable).',
     labelNames: ['upstream', 'reason'],
   });
-  registerProxyRoutes(app, {
+  await registerProxyRoutes(app, {
     upstreams: {
       'user-service': config.USER_SERVICE_URL,
       'product-service': config.PRODUCT_SERVICE_URL,

@@ -10,7 +10,15 @@ export interface ProxyRoutesOptions {
   onUpstreamError: (upstream: Upstream, reason: 'timeout' | 'unavailable') => void;
 }
 
-export function registerProxyRoutes(app: FastifyInstance, options: ProxyRoutesOptions): void {
+/** The public routes, in their own encapsulated scope (its body parser must not reach /admin/faults). */
+export async function registerProxyRoutes(
+  parent: FastifyInstance,
+  options: ProxyRoutesOptions,
+): Promise<void> {
+  await parent.register(async (app) => proxyScope(app, options));
+}
+
+function proxyScope(app: FastifyInstance, options: ProxyRoutesOptions): void {
   // Bodies are streamed to the upstream as received, never parsed and re-serialised here: the upstream
   // parses and validates (and answers 400 for bad JSON), so no body can make the gateway itself fail.
   // Only JSON is accepted (other types: 415) and a declared length over the limit is refused at once.

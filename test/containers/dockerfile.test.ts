@@ -52,3 +52,20 @@ describe('Dockerfile (every Node component)', () => {
     expect(dockerfile).not.toMatch(/\\\\\n/);
   });
 });
+
+describe('workspace manifests (each image carries only what its package.json declares)', () => {
+  it.each(workspaces)('%s declares every @vigil package its sources import', (ws) => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, ws, 'package.json'), 'utf8'));
+    const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+    const src = join(repoRoot, ws, 'src');
+    if (!existsSync(src)) return;
+    const imported = new Set<string>();
+    for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.tsx?$/.test(entry.name)) continue;
+      const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+      for (const m of text.matchAll(/from '(@vigil\/[a-z-]+)/g)) imported.add(m[1] as string);
+    }
+    imported.delete(manifest.name);
+    expect([...imported].filter((p) => !declared.has(p))).toEqual([]);
+  });
+});

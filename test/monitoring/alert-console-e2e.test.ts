@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, login, PASSWORD, type Session, writeUsers } from '../../packages/hub/test/console-support.ts';
+import {
+  CHROMIUM_ARGS,
+  call,
+  login,
+  PASSWORD,
+  type Session,
+  writeUsers,
+} from '../../packages/hub/test/console-support.ts';
 import { spawnHub, testConsoleEnv } from '../../packages/hub/test/helpers.ts';
 import { startWebhookSink, type WebhookSink } from '../../packages/webhook-sink/src/webhook-sink.ts';
 import { freePort } from './alerting-support/free-port.ts';
@@ -24,16 +31,6 @@ import { type SmtpSink, startSmtpSink } from './alerting-support/smtp-sink.ts';
 import { waitFor } from './alerting-support/wait-for.ts';
 
 const STEP2_DELAY_S = 8;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let dir: string;
 let sut: ServiceUnderTest;

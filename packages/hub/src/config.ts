@@ -3,15 +3,7 @@ import { defaultPort } from '@vigil/topology';
 import { z } from 'zod';
 import { consoleEnvShape } from './console-config.ts';
 import { dashboardsEnvShape } from './dashboards/dashboards-config.ts';
-
-function intVar(def: number, min: number, max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a non-negative integer')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
-    .default(def);
-}
+import { intVar } from './env-vars.ts';
 
 function numVar(def: number, min: number, max: number) {
   return z

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-
-function intVar(def: number, min: number, max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a non-negative integer')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
-    .default(def);
-}
+import { intVar } from './env-vars.ts';
 
 /** The alert console's settings (docs/alerting.md, "Alert console"). */
 export const consoleEnvShape = {

@@ -5,6 +5,18 @@ import { stringify } from 'yaml';
 import { hashPassword } from '../src/auth/password.ts';
 import { freePorts, waitFor } from './helpers.ts';
 
+/** The briefing's headless Chromium flags, for every browser test and benchmark. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export interface RealAlertmanager {
   url: string;
   output(): string;

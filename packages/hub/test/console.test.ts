@@ -8,6 +8,7 @@ import type { Context, Span, SpanOptions } from '@opentelemetry/api';
 import type { LogRecord } from '@opentelemetry/api-logs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from './console-support.ts';
 import { freePorts, getJson, spawnHub, tempDir, waitFor } from './helpers.ts';
 
 // Headless Chromium against the real hub process, fed by the real OpenTelemetry SDK over OTLP/HTTP.
@@ -41,16 +42,6 @@ const { resourceFromAttributes } = rootRequire('@opentelemetry/resources');
 const SERVICES = ['gateway', 'order-service', 'product-service', 'payment-service'] as const;
 type Service = (typeof SERVICES)[number];
 const BUILD_SCRIPT = fileURLToPath(new URL('../ui/build-if-stale.ts', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const UI_TIMEOUT = 10_000;
 // Set to a directory to keep a PNG of each page the test visits (for reviewing the UI by eye).
 const SHOTS = process.env.VIGIL_CONSOLE_SCREENSHOTS;

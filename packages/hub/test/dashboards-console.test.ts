@@ -6,22 +6,13 @@ import { type RunningService, startService } from '@vigil/service-kit/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboards } from '../../../monitoring/grafana/src/index.ts';
+import { CHROMIUM_ARGS } from './console-support.ts';
 import { freePorts, spawnHub, tempDir, waitFor } from './helpers.ts';
 
 // Headless Chromium draws the Service Overview dashboard from the real hub, which proxies a real
 // Prometheus (test profile: 1 s scrapes) scraping a real user-service under load and the hub itself.
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../ui/build-if-stale.ts', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OVERVIEW = dashboards.find((d) => d.uid === 'vigil-service-overview')!;
 const PANELS = OVERVIEW.sections.flatMap((s) => s.panels);
 const SHOTS = process.env.VIGIL_CONSOLE_SCREENSHOTS;

@@ -1,19 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { intVar } from '../env-vars.ts';
 
 /** The console specs generated beside the Grafana JSON (node monitoring/grafana/src/generate.ts). */
 export const DEFAULT_DASHBOARDS_FILE = fileURLToPath(
   new URL('../../../../monitoring/grafana/console/dashboards.json', import.meta.url),
 );
-
-function boundedInt(def: number, min: number, max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a non-negative integer')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`)
-    .default(def);
-}
 
 /** Env fields of the dashboards proxy and the Alertmanager webhook; spread into the hub's schema. */
 export const dashboardsEnvShape = {
@@ -25,11 +17,11 @@ export const dashboardsEnvShape = {
     .transform(Number)
     .refine((n) => n >= 1 && n <= 65535, 'must be between 1 and 65535')
     .default(9090),
-  VIGIL_HUB_PROMETHEUS_TIMEOUT_MS: boundedInt(15_000, 100, 300_000),
+  VIGIL_HUB_PROMETHEUS_TIMEOUT_MS: intVar(15_000, 100, 300_000),
   VIGIL_HUB_DASHBOARDS_FILE: z.string().min(1).optional(),
-  VIGIL_HUB_ALERTS_MAX_BODY_BYTES: boundedInt(1024 * 1024, 1024, 64 * 1024 * 1024),
+  VIGIL_HUB_ALERTS_MAX_BODY_BYTES: intVar(1024 * 1024, 1024, 64 * 1024 * 1024),
   /** Newest notifications kept; older ones are deleted as new ones arrive. */
-  VIGIL_HUB_ALERTS_KEEP: boundedInt(10_000, 1, 10_000_000),
+  VIGIL_HUB_ALERTS_KEEP: intVar(10_000, 1, 10_000_000),
 };
 
 export interface DashboardsConfig {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ export interface TestHub {
 /** Console defaults for a test hub: its own token, users file and on-call dir; no real Alertmanager. */
 export function testConsoleEnv(dir: string): Record<string, string> {
   const tokenFile = join(dir, 'webhook-token');
+  mkdirSync(dir, { recursive: true });
   if (!existsSync(tokenFile))
     writeFileSync(tokenFile, `test-webhook-token-${randomHex(8)}\n`, { mode: 0o600 });
   return {

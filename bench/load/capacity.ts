@@ -33,7 +33,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(tmpdir(), 'vigil-capacity') },
   },
 });
-const rates = values.rates.split(',').map(Number);
+// `--rates none` skips the sweep (then --soak-rate is required for the soak).
+const rates = values.rates === 'none' ? [] : values.rates.split(',').map(Number);
 const stepMs = parseDuration(values.step);
 const soakMs = parseDuration(values.soak);
 const varDir = mkdtempSync(join(tmpdir(), 'vigil-capacity-var-'));
@@ -120,7 +121,7 @@ try {
   let lastGood: number | undefined;
   // Warm-up: JIT and connection pools, not measured.
   await restock();
-  await runLoad(order, constantRate(5, 10_000), { target: gateway }).done;
+  await runLoad(order, constantRate(rates.length ? 5 : 1, 10_000), { target: gateway }).done;
   for (const rate of rates) {
     await restock();
     const before = cpuMsByComponent();
@@ -164,8 +165,13 @@ try {
       steps: rows.length,
     }),
   );
-  if (soakMs > 0 && lastGood !== undefined) {
-    const soakRate = Number(values['soak-rate'] ?? lastGood / 2);
+  const soakRate =
+    values['soak-rate'] !== undefined
+      ? Number(values['soak-rate'])
+      : lastGood !== undefined
+        ? lastGood / 2
+        : undefined;
+  if (soakMs > 0 && soakRate !== undefined) {
     const checkout = await loadScenario('checkout');
     await restock();
     const firing = new Set<string>();

@@ -40,4 +40,8 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'chaos experiments: list, run, monkey, cleanup, render-k8s (vigil chaos --help)',
     load: () => import('./commands/chaos.ts'),
   },
+  gameday: {
+    summary: 'control phase + every chaos experiment under load; JSON and HTML report (vigil gameday --help)',
+    load: () => import('./commands/gameday.ts'),
+  },
 };

@@ -76,7 +76,7 @@ const faultSchema = z.discriminatedUnion('kind', [
     route: z.string().startsWith('/').optional(),
   }),
   z.strictObject({ kind: z.literal('app.cpu'), utilization: z.number().min(0.05).max(0.95) }),
-  z.strictObject({ kind: z.literal('app.memory'), megabytes: z.number().int().min(1).max(2048) }),
+  z.strictObject({ kind: z.literal('app.memory'), megabytes: z.number().int().min(1).max(512) }),
   z.strictObject({
     kind: z.literal('app.dependency'),
     dependency: z.string().min(1),

@@ -11,7 +11,7 @@ export type RollbackStep =
   | { readonly type: 'kill'; readonly process: ProcessRef; readonly group: boolean }
   /** Clear a fault in the fault proxy. */
   | { readonly type: 'proxy-clear'; readonly url: string; readonly route: string }
-  /** Clear an in-process fault through the service's admin API. */
+  /** Clear an in-process fault (`id`, or every fault of the service when empty) through its admin API. */
   | { readonly type: 'service-fault-clear'; readonly url: string; readonly id: string };
 
 export interface Injection {

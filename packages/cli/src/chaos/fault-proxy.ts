@@ -162,10 +162,10 @@ export async function startFaultProxy(
     state.sockets.clear();
   }
 
-  async function closeListener(state: RouteState): Promise<void> {
-    const server = state.server;
+  /** Stops accepting at once (connection refused); open connections are dropped by the caller. */
+  function closeListener(state: RouteState): void {
+    state.server?.close();
     state.server = undefined;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 
   async function remove(state: RouteState): Promise<boolean> {
@@ -195,7 +195,7 @@ export async function startFaultProxy(
       // Pooled keep-alive connections would bypass a connection-level fault: cut them.
       if (fault.kind === 'reset' || fault.kind === 'blackhole') dropConnections(state, true);
       if (fault.kind === 'refused') {
-        await closeListener(state);
+        closeListener(state);
         dropConnections(state, true);
       }
       return { route: state.route.name, kind: fault.kind, expires_at: new Date(expiresAt).toISOString() };
@@ -220,7 +220,7 @@ export async function startFaultProxy(
         if (state.fault) clearTimeout(state.fault.timer);
         state.fault = undefined;
         dropConnections(state, false);
-        await closeListener(state);
+        closeListener(state);
       }
     },
   };

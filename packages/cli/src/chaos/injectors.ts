@@ -47,7 +47,8 @@ async function adminPost(url: string, token: string, body: unknown): Promise<Rec
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
+    // A large memory fault allocates before answering: give a busy machine time.
+    signal: AbortSignal.timeout(30_000),
   });
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (res.status !== 201)
@@ -174,11 +175,13 @@ export function planInjection(
       delete spec.dependency;
       spec.target = f.dependency;
     }
+    // Recorded before the POST: if the answer never arrives the fault may still be in, and
+    // clearing every fault of the service (only one chaos run injects at a time) removes it.
+    rollback.push({ type: 'service-fault-clear', url, id: '' });
     return {
       rollback,
       inject: async () => {
         const created = await adminPost(`${url}/admin/faults`, stack.token, spec);
-        rollback.push({ type: 'service-fault-clear', url, id: String(created.id) });
         const detail = Object.entries(params)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');

@@ -46,6 +46,10 @@ export interface RunOptions {
   readonly say: (line: string) => void;
   /** Longest wait for the alert to resolve after the rollback (default 5 min). */
   readonly resolveTimeoutMs?: number;
+  /** Cap on how long a fault with no expected alert is held (default: its duration). */
+  readonly quietHoldSeconds?: number;
+  /** A detected fault passes only when its alert resolved within resolveTimeoutMs (default true). */
+  readonly requireResolved?: boolean;
   /** Longest wait for the steady state to hold before injecting (default 60 s). */
   readonly steadyTimeoutMs?: number;
   /** Ctrl-C: stop waiting, roll back. */
@@ -156,7 +160,12 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
   note(`steady state holds: ${e.steady_state.map((c) => c.name).join(', ')}`);
   const wanted = (a: AmAlert) => expected.includes(a.labels.alertname!) && labelsMatch(a.labels, wantLabels);
   const baseline = new Set((await amAlerts(stack.alertmanagerUrl)).map(alertKey));
-  const already = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
+  // An earlier fault's alert may still be resolving (rate windows): wait for it, with the same deadline.
+  let already = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
+  while (already.length > 0 && Date.now() < steadyLimit && !opts.signal?.aborted) {
+    await sleep(1000);
+    already = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
+  }
   if (already.length > 0) {
     note(
       `the expected alert is already firing (${already.map(alertKey).join(', ')}); the fault cannot be measured`,
@@ -177,7 +186,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
   const plan = planInjection(e, stack);
   const injection = newInjection(e, plan.rollback);
   recordInjection(opts.stateFile, injection);
-  const t0 = Date.now();
+  let t0 = Date.now();
   const ttlMs = seconds(e.duration) * 1000;
   let injected: Awaited<ReturnType<typeof plan.inject>> | undefined;
   let detectedAt: number | undefined;
@@ -188,12 +197,18 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
   let failure: string | undefined;
   try {
     injected = await plan.inject();
+    // The fault is in when its injection returns (a 500 MiB allocation takes seconds), except for
+    // kills: the first kill is the fault, the restarts that follow are its effect.
+    if (!e.fault.kind.startsWith('process.kill') && e.fault.kind !== 'process.crashloop') t0 = Date.now();
     updateInjection(opts.stateFile, { ...injection, rollback: injected.rollback });
     note(`injected at ${new Date(t0).toISOString()}: ${injected.description}`);
+    // A crash loop takes a while to inject: the watching window starts when it is in.
+    const holdFrom = Math.max(t0, Date.now() - 1000);
     const holdUntil =
       e.rollback.when === 'duration' || !boundOut
-        ? t0 + ttlMs
-        : t0 + Math.min(ttlMs, Math.max(boundOut.allowedSeconds * 2, boundOut.notifySeconds + 30) * 1000);
+        ? t0 + Math.min(ttlMs, (opts.quietHoldSeconds ?? Number.POSITIVE_INFINITY) * 1000)
+        : holdFrom +
+          Math.min(ttlMs, Math.max(boundOut.allowedSeconds * 2, boundOut.notifySeconds + 10) * 1000);
     let lastAbortCheck = 0;
     while (Date.now() < holdUntil && !opts.signal?.aborted) {
       const now = Date.now();
@@ -313,7 +328,10 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
       verdict = `NOT DETECTED: no ${expected.join('/')} within ${((faultEnd - t0) / 1000).toFixed(0)} s (bound ${bound.notifySeconds} s)`;
     } else {
       outcome = seen <= boundOut!.allowedSeconds ? 'detected' : 'late';
-      passed = outcome === 'detected' && recoverSeconds !== undefined && after.length === 0;
+      passed =
+        outcome === 'detected' &&
+        (recoverSeconds !== undefined || opts.requireResolved === false) &&
+        after.length === 0;
       verdict = `${outcome === 'detected' ? 'DETECTED' : 'LATE'} in ${seen.toFixed(1)} s (bound ${bound.notifySeconds} s, allowed ${boundOut!.allowedSeconds} s)${recoverSeconds === undefined ? ', but it did not resolve' : `, resolved ${recoverSeconds.toFixed(1)} s after rollback`}${after.length ? ', steady state not restored' : ''}`;
     }
   }

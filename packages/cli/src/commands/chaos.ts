@@ -7,9 +7,9 @@ import { CatalogueInvalid, type Experiment, expectsAlerts, loadCatalogue } from 
 import { renderChaosMesh } from '../chaos/chaos-mesh.ts';
 import { chaosStateFile, cleanupChaos, liveRunner } from '../chaos/chaos-state.ts';
 import { type ExperimentResult, runExperiment } from '../chaos/runner.ts';
-import { openLocalStack } from '../chaos/stack.ts';
+import { type LocalStack, openLocalStack } from '../chaos/stack.ts';
 import { CliError } from '../errors.ts';
-import { repoRoot, varLayout } from '../paths.ts';
+import { repoRoot, type VarLayout, varLayout } from '../paths.ts';
 import { table } from '../table.ts';
 
 export const usage = `usage: vigil chaos list [--json]
@@ -35,10 +35,43 @@ prints a verdict. Exit 0 only when the fault was detected within its bound.
 
 export const CATALOGUE_DIR = join(repoRoot, 'chaos/experiments');
 
+/** The catalogue, checked against the rules in force (an expected alert missing from them is an error). */
 export function catalogueWithBounds(varDir: string | undefined) {
   const settings = settingsInForce(repoRoot, varDir);
-  const experiments = loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys()));
-  return { settings, experiments };
+  try {
+    return { settings, experiments: loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys())) };
+  } catch (err) {
+    if (err instanceof CatalogueInvalid)
+      throw new CliError('INVALID_CATALOGUE', `the chaos catalogue is invalid:\n${err.message}`, 2);
+    throw err;
+  }
+}
+
+/** Before injecting: no other live runner, leftovers of a crashed one rolled back, the local stack open. */
+export async function prepareRun(layout: VarLayout, allowRemote: boolean): Promise<LocalStack> {
+  const stateFile = chaosStateFile(layout);
+  const other = liveRunner(stateFile);
+  if (other)
+    throw new CliError(
+      'CHAOS_BUSY',
+      `another chaos run (pid ${other.pid}) has faults in; wait for it or 'vigil chaos cleanup'`,
+    );
+  await cleanupChaos(stateFile, readAdminToken(layout.adminTokenFile), (l) => console.log(l));
+  return openLocalStack(layout, { allowRemote });
+}
+
+/** Ctrl-C / SIGTERM abort the signal (the runner then rolls back); returns the remover. */
+export function abortOnSignals(controller: AbortController): () => void {
+  const onSignal = () => {
+    console.log('interrupted: rolling back…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 /** A seeded PRNG (mulberry32): the same seed picks the same experiments in the same order. */
@@ -137,14 +170,7 @@ export async function run(args: string[]): Promise<number> {
   if (action !== 'run' && action !== 'monkey')
     throw new CliError('USAGE', `unknown action '${action}'; see 'vigil chaos --help'`, 2);
 
-  const other = liveRunner(stateFile);
-  if (other)
-    throw new CliError(
-      'CHAOS_BUSY',
-      `another chaos run (pid ${other.pid}) has faults in; wait for it or 'vigil chaos cleanup'`,
-    );
-  await cleanupChaos(stateFile, readAdminToken(layout.adminTokenFile), (l) => console.log(l));
-  const stack = openLocalStack(layout, { allowRemote: values['allow-remote'] === true });
+  const stack = await prepareRun(layout, values['allow-remote'] === true);
 
   let picks: Experiment[];
   if (action === 'run') {
@@ -159,15 +185,10 @@ export async function run(args: string[]): Promise<number> {
   } else picks = [];
 
   const controller = new AbortController();
-  const onSignal = () => {
-    console.log('interrupted: rolling back…');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeSignals = abortOnSignals(controller);
   const load = values['no-load']
     ? undefined
-    : startBackgroundLoad(stack.baseUrl('gateway'), { journeysPerSecond: 4 });
+    : await startBackgroundLoad(stack.baseUrl('gateway'), { journeysPerSecond: 5 });
   const results: ExperimentResult[] = [];
   try {
     const opts = {
@@ -189,8 +210,7 @@ export async function run(args: string[]): Promise<number> {
       }
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    removeSignals();
     const stats = await load?.stop();
     if (stats) console.log(`background load: ${stats.requests} requests, ${stats.failed} failed`);
   }

@@ -1,0 +1,213 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackgroundLoad } from './background-load.ts';
+import type { Settings } from './bounds.ts';
+import type { Experiment } from './catalogue.ts';
+import { amAlerts, hubNotifications } from './observe.ts';
+import { type ExperimentResult, runExperiment } from './runner.ts';
+import type { LocalStack } from './stack.ts';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface GamedayOptions {
+  readonly stack: LocalStack;
+  readonly settings: Settings;
+  readonly experiments: readonly Experiment[];
+  readonly stateFile: string;
+  readonly say: (line: string) => void;
+  readonly controlSeconds: number;
+  readonly cooldownSeconds: number;
+  /** Run experiments that share no target, no expected alert and no host-wide fault at once. */
+  readonly parallel: boolean;
+  readonly resolveTimeoutMs: number;
+  /** A detected fault passes even when its alert has not resolved within resolveTimeoutMs (short gameday). */
+  readonly allowUnresolved?: boolean;
+  /** Cap on holding a fault that expects no alert (short gameday). */
+  readonly quietHoldSeconds?: number;
+  readonly startLoad: () => Promise<BackgroundLoad>;
+  readonly signal?: AbortSignal;
+}
+
+export interface GamedayReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly profile: {
+    readonly scrapeInterval: number;
+    readonly scrapeTimeout: number;
+    readonly evaluationInterval: number;
+    readonly prometheusConfig: string;
+  };
+  readonly control: {
+    readonly seconds: number;
+    /** Alerts that fired with no fault injected: each is a false alert. */
+    readonly falseAlerts: readonly string[];
+    readonly notifications: number;
+  };
+  readonly load: { readonly requests: number; readonly failed: number } | undefined;
+  readonly experiments: readonly ExperimentResult[];
+  readonly passed: boolean;
+  readonly summary: string;
+}
+
+/** Experiments that may run at the same time: different targets, different expected alerts, none host-wide. */
+export function waves(experiments: readonly Experiment[], parallel: boolean): Experiment[][] {
+  if (!parallel) return experiments.map((e) => [e]);
+  const out: Experiment[][] = [];
+  const keyOf = (e: Experiment) => [
+    `target:${e.target.service ?? 'host'}`,
+    ...(e.target.from ? [`target:${e.target.from}`] : []),
+    ...e.detection.alerts.map(
+      (a) => `alert:${a}:${JSON.stringify('labels' in e.detection ? e.detection.labels : {})}`,
+    ),
+  ];
+  for (const e of experiments) {
+    const hostWide = !e.target.service;
+    const wave = hostWide
+      ? undefined
+      : out.find(
+          (w) =>
+            w.every((x) => x.target.service) && !w.some((x) => keyOf(x).some((k) => keyOf(e).includes(k))),
+        );
+    if (wave) wave.push(e);
+    else out.push([e]);
+  }
+  return out;
+}
+
+/**
+ * The gameday: background load, a control phase with no fault (any alert is a false alert),
+ * then every experiment: inject → expected alert → rollback → resolved → cool down.
+ */
+export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
+  const { stack, settings, say } = opts;
+  const startedAt = new Date().toISOString();
+  const load = await opts.startLoad();
+  const results: ExperimentResult[] = [];
+  let loadStats: GamedayReport['load'];
+  const falseAlerts = new Set<string>();
+  let controlNotifications = 0;
+  try {
+    say(`gameday: control phase, ${opts.controlSeconds} s under load with no fault`);
+    const before = new Set(
+      (await hubNotifications(stack.hubUrl, stack.token)).map((n) => (n as { id: unknown }).id),
+    );
+    const end = Date.now() + opts.controlSeconds * 1000;
+    while (Date.now() < end && !opts.signal?.aborted) {
+      for (const a of await amAlerts(stack.alertmanagerUrl).catch(() => []))
+        falseAlerts.add(
+          `${a.labels.alertname}{service=${a.labels.service ?? ''},severity=${a.labels.severity ?? ''}}`,
+        );
+      await sleep(1000);
+    }
+    controlNotifications = (await hubNotifications(stack.hubUrl, stack.token)).filter(
+      (n) => !before.has((n as { id: unknown }).id),
+    ).length;
+    say(
+      falseAlerts.size === 0
+        ? 'control phase: no alert fired'
+        : `control phase: FALSE ALERTS ${[...falseAlerts].join(', ')}`,
+    );
+    for (const wave of waves(opts.experiments, opts.parallel)) {
+      if (opts.signal?.aborted) break;
+      say(`gameday: ${wave.map((e) => e.name).join(', ')}`);
+      const tagged = (e: Experiment) => (line: string) => say(wave.length > 1 ? `[${e.name}] ${line}` : line);
+      const out = await Promise.all(
+        wave.map((e) =>
+          runExperiment(e, {
+            stack,
+            settings,
+            stateFile: opts.stateFile,
+            say: tagged(e),
+            resolveTimeoutMs: opts.resolveTimeoutMs,
+            requireResolved: opts.allowUnresolved !== true,
+            ...(opts.quietHoldSeconds !== undefined ? { quietHoldSeconds: opts.quietHoldSeconds } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          }),
+        ),
+      );
+      results.push(...out);
+      if (opts.cooldownSeconds > 0) await sleep(opts.cooldownSeconds * 1000);
+    }
+  } finally {
+    loadStats = await load.stop();
+  }
+  const failed = results.filter((r) => !r.passed);
+  const passed = falseAlerts.size === 0 && failed.length === 0 && results.length === opts.experiments.length;
+  const summary =
+    `${results.filter((r) => r.outcome === 'detected').length}/${results.filter((r) => r.expected.length > 0).length} detected in time, ` +
+    `${results.filter((r) => r.outcome === 'quiet').length}/${results.filter((r) => r.expected.length === 0).length} quiet as expected, ` +
+    `${falseAlerts.size} false alert(s) in the control phase` +
+    (failed.length ? `; failed: ${failed.map((r) => `${r.experiment} (${r.outcome})`).join(', ')}` : '');
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    profile: {
+      scrapeInterval: settings.scrapeInterval,
+      scrapeTimeout: settings.scrapeTimeout,
+      evaluationInterval: settings.evaluationInterval,
+      prometheusConfig: settings.source.prometheus,
+    },
+    control: {
+      seconds: opts.controlSeconds,
+      falseAlerts: [...falseAlerts].sort(),
+      notifications: controlNotifications,
+    },
+    load: loadStats,
+    experiments: results,
+    passed,
+    summary,
+  };
+}
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+const secs = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(1)} s`);
+
+/** A self-contained HTML page (no external assets): the verdict table, the control phase, each run's steps. */
+export function renderGamedayHtml(r: GamedayReport): string {
+  const rows = r.experiments
+    .map(
+      (
+        e,
+      ) => `<tr class="${e.passed ? 'ok' : 'bad'}"><td>${esc(e.experiment)}</td><td>${esc(e.fault)}</td><td>${esc(e.target ?? 'host')}</td>
+<td>${esc(e.expected.join(' or ') || 'none')}</td><td>${esc(e.outcome)}</td><td>${secs(e.notifySeconds ?? e.detectSeconds)}</td>
+<td>${e.bound ? `${e.bound.notifySeconds} s` : '–'}</td><td>${secs(e.recoverSeconds)}</td><td>${esc(e.noise.join(', ') || '–')}</td>
+<td>${esc(e.notificationIds.join(', ') || '–')}</td><td>${e.evidence.errorTraces} / ${e.evidence.errorLogs}</td></tr>`,
+    )
+    .join('\n');
+  const details = r.experiments
+    .map(
+      (e) =>
+        `<details><summary>${esc(e.experiment)}: ${esc(e.verdict)}</summary><pre>${esc(e.steps.join('\n'))}</pre>${e.bound ? `<p>bound: ${esc(e.bound.formula)}</p>` : ''}</details>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Vigil gameday ${esc(r.startedAt)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+tr.ok td:nth-child(5){color:#0a7d2c;font-weight:600}tr.bad td:nth-child(5){color:#b00020;font-weight:600}pre{background:#f6f6f6;padding:8px;overflow:auto}
+.verdict{font-size:1.2em;font-weight:600}.pass{color:#0a7d2c}.fail{color:#b00020}</style></head><body>
+<h1>Vigil gameday</h1>
+<p class="verdict ${r.passed ? 'pass' : 'fail'}">${r.passed ? 'PASSED' : 'FAILED'}: ${esc(r.summary)}</p>
+<p>${esc(r.startedAt)} → ${esc(r.finishedAt)}; scrape ${r.profile.scrapeInterval} s (timeout ${r.profile.scrapeTimeout} s), evaluation ${r.profile.evaluationInterval} s (${esc(r.profile.prometheusConfig)});
+background load ${r.load ? `${r.load.requests} requests, ${r.load.failed} failed` : 'none'}.</p>
+<h2>Control phase (${r.control.seconds} s, no fault)</h2>
+<p>${r.control.falseAlerts.length === 0 ? 'No alert fired.' : `False alerts: ${esc(r.control.falseAlerts.join(', '))}`} Notifications received by the hub: ${r.control.notifications}.</p>
+<h2>Experiments</h2>
+<table><thead><tr><th>experiment</th><th>fault</th><th>target</th><th>expected</th><th>outcome</th><th>time to page</th><th>bound</th><th>time to resolve</th><th>other alerts</th><th>notifications</th><th>error traces / warn+error logs</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<h2>Runs</h2>${details}
+</body></html>
+`;
+}
+
+export function writeGamedayReport(dir: string, r: GamedayReport): { json: string; html: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'gameday.json');
+  const html = join(dir, 'gameday.html');
+  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(html, renderGamedayHtml(r));
+  return { json, html };
+}

@@ -91,7 +91,7 @@ describe('short gameday (test profile, real stack)', () => {
     const report = JSON.parse(readFileSync(join(out, 'gameday.json'), 'utf8')) as GamedayReport;
     const lines = report.experiments.map(
       (e) =>
-        `${e.experiment}: ${e.outcome} ${e.notifySeconds?.toFixed(1) ?? '-'} s (bound ${e.bound?.notifySeconds ?? '-'} s)`,
+        `${e.experiment}: ${e.outcome} ${e.pageSeconds?.toFixed(1) ?? '-'} s (bound ${e.bound?.notifySeconds ?? '-'} s)`,
     );
     console.log(`short gameday: ${report.summary}\n${lines.join('\n')}`);
     expect(report.control.falseAlerts, r.out.slice(-4000)).toEqual([]);

@@ -200,7 +200,7 @@ export function detectionBound(e: Experiment & { detection: AlertDetection }, s:
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-/** Verdict tolerance over a bound: polling, delivery and a loaded machine (20 %, at least 2 s). */
+/** Verdict tolerance over a bound: polling, delivery and a loaded machine (20 %, at least 3 s). */
 export function allowance(boundSeconds: number): number {
-  return round(boundSeconds + Math.max(2, boundSeconds * 0.2));
+  return round(boundSeconds + Math.max(3, boundSeconds * 0.2));
 }

@@ -173,7 +173,7 @@ export function renderGamedayHtml(r: GamedayReport): string {
       (
         e,
       ) => `<tr class="${e.passed ? 'ok' : 'bad'}"><td>${esc(e.experiment)}</td><td>${esc(e.fault)}</td><td>${esc(e.target ?? 'host')}</td>
-<td>${esc(e.expected.join(' or ') || 'none')}</td><td>${esc(e.outcome)}</td><td>${secs(e.notifySeconds ?? e.detectSeconds)}</td>
+<td>${esc(e.expected.join(' or ') || 'none')}</td><td>${esc(e.outcome)}</td><td>${secs(e.pageSeconds)}</td><td>${secs(e.notifySeconds)}</td>
 <td>${e.bound ? `${e.bound.notifySeconds} s` : '–'}</td><td>${secs(e.recoverSeconds)}</td><td>${esc(e.noise.join(', ') || '–')}</td>
 <td>${esc(e.notificationIds.join(', ') || '–')}</td><td>${e.evidence.errorTraces} / ${e.evidence.errorLogs}</td></tr>`,
     )
@@ -196,7 +196,7 @@ background load ${r.load ? `${r.load.requests} requests, ${r.load.failed} failed
 <h2>Control phase (${r.control.seconds} s, no fault)</h2>
 <p>${r.control.falseAlerts.length === 0 ? 'No alert fired.' : `False alerts: ${esc(r.control.falseAlerts.join(', '))}`} Notifications received by the hub: ${r.control.notifications}.</p>
 <h2>Experiments</h2>
-<table><thead><tr><th>experiment</th><th>fault</th><th>target</th><th>expected</th><th>outcome</th><th>time to page</th><th>bound</th><th>time to resolve</th><th>other alerts</th><th>notifications</th><th>error traces / warn+error logs</th></tr></thead>
+<table><thead><tr><th>experiment</th><th>fault</th><th>target</th><th>expected</th><th>outcome</th><th>time to page</th><th>hub notified</th><th>bound</th><th>time to resolve</th><th>other alerts</th><th>notifications</th><th>error traces / warn+error logs</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <h2>Runs</h2>${details}
 </body></html>

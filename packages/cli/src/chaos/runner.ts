@@ -6,6 +6,7 @@ import { type AmAlert, amAlerts, hubNotifications, labelsMatch, promQuery } from
 import type { LocalStack } from './stack.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export type Outcome =
   | 'detected'
@@ -27,7 +28,9 @@ export interface ExperimentResult {
   readonly bound?: Bound & { readonly allowedSeconds: number };
   /** Injection → expected alert firing in Alertmanager. */
   readonly detectSeconds?: number;
-  /** Injection → the hub received the notification (the page). */
+  /** Injection → first notification: firing in Alertmanager + the fastest route's group_wait. */
+  readonly pageSeconds?: number;
+  /** Injection → the hub received the notification (its route may wait longer than the page). */
   readonly notifySeconds?: number;
   /** Rollback → the expected alert resolved in Alertmanager. */
   readonly recoverSeconds?: number;
@@ -252,7 +255,11 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
         )
           notifiedAt = Date.now();
       }
-      if (notifiedAt !== undefined && e.rollback.when === 'detected') break;
+      const waitedOut =
+        detectedAt !== undefined &&
+        bound !== undefined &&
+        Date.now() - detectedAt >= (bound.notifySeconds - bound.detectSeconds + 3) * 1000;
+      if ((notifiedAt !== undefined || waitedOut) && e.rollback.when === 'detected') break;
       await sleep(250);
     }
   } catch (err) {
@@ -319,9 +326,10 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
         ? `PAGED although no alert is expected: ${pages.join(', ')}`
         : `QUIET as expected (no page)${after.length ? ', but the steady state was not restored' : ''}`;
   } else {
+    // Measured: the alert firing in Alertmanager. Alertmanager then sends the first notification
+    // after the configured group_wait of the fastest route (the hub's own route may wait longer).
     const seen =
-      notifySeconds ??
-      (detectSeconds !== undefined ? detectSeconds + (bound.notifySeconds - bound.detectSeconds) : undefined);
+      detectSeconds !== undefined ? detectSeconds + (bound.notifySeconds - bound.detectSeconds) : undefined;
     if (seen === undefined) {
       outcome = 'not-detected';
       passed = false;
@@ -332,7 +340,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
         outcome === 'detected' &&
         (recoverSeconds !== undefined || opts.requireResolved === false) &&
         after.length === 0;
-      verdict = `${outcome === 'detected' ? 'DETECTED' : 'LATE'} in ${seen.toFixed(1)} s (bound ${bound.notifySeconds} s, allowed ${boundOut!.allowedSeconds} s)${recoverSeconds === undefined ? ', but it did not resolve' : `, resolved ${recoverSeconds.toFixed(1)} s after rollback`}${after.length ? ', steady state not restored' : ''}`;
+      verdict = `${outcome === 'detected' ? 'DETECTED' : 'LATE'}: paged ${seen.toFixed(1)} s after the fault (firing after ${detectSeconds!.toFixed(1)} s + group_wait; bound ${bound.notifySeconds} s, allowed ${boundOut!.allowedSeconds} s)${notifySeconds !== undefined ? `, hub notified after ${notifySeconds.toFixed(1)} s` : ''}${recoverSeconds === undefined ? ', but it did not resolve' : `, resolved ${recoverSeconds.toFixed(1)} s after rollback`}${after.length ? ', steady state not restored' : ''}`;
     }
   }
   say(`verdict: ${e.name}: ${verdict}${noiseList.length ? `; other alerts: ${noiseList.join(', ')}` : ''}`);
@@ -343,6 +351,9 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
     ...(boundOut ? { bound: boundOut } : {}),
     ...(detectSeconds !== undefined ? { detectSeconds } : {}),
     ...(notifySeconds !== undefined ? { notifySeconds } : {}),
+    ...(detectSeconds !== undefined && bound
+      ? { pageSeconds: round1(detectSeconds + bound.notifySeconds - bound.detectSeconds) }
+      : {}),
     ...(recoverSeconds !== undefined ? { recoverSeconds } : {}),
     noise: noiseList,
     notificationIds,

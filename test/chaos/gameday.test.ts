@@ -76,6 +76,8 @@ describe('short gameday (test profile, real stack)', () => {
       'gameday',
       '--only',
       SHORT_GAMEDAY.join(','),
+      '--warmup',
+      '120s',
       '--control',
       '10s',
       '--cooldown',
@@ -93,7 +95,9 @@ describe('short gameday (test profile, real stack)', () => {
       (e) =>
         `${e.experiment}: ${e.outcome} ${e.pageSeconds?.toFixed(1) ?? '-'} s (bound ${e.bound?.notifySeconds ?? '-'} s)`,
     );
-    console.log(`short gameday: ${report.summary}\n${lines.join('\n')}`);
+    console.log(
+      `short gameday: ${report.summary}; warm-up alerts: ${report.control.warmupAlerts.join(', ') || 'none'}\n${lines.join('\n')}`,
+    );
     expect(report.control.falseAlerts, r.out.slice(-4000)).toEqual([]);
     expect(report.experiments.map((e) => e.experiment).sort()).toEqual([...SHORT_GAMEDAY].sort());
     const families = new Set(

@@ -16,6 +16,8 @@ export interface GamedayOptions {
   readonly stateFile: string;
   readonly say: (line: string) => void;
   readonly controlSeconds: number;
+  /** Before the control phase: wait (under load) up to this long for no alert to be firing. */
+  readonly warmupSeconds?: number;
   readonly cooldownSeconds: number;
   /** Run experiments that share no target, no expected alert and no host-wide fault at once. */
   readonly parallel: boolean;
@@ -42,6 +44,8 @@ export interface GamedayReport {
     /** Alerts that fired with no fault injected: each is a false alert. */
     readonly falseAlerts: readonly string[];
     readonly notifications: number;
+    /** Alerts firing during the warm-up (a freshly started stack settling), before the control phase. */
+    readonly warmupAlerts: readonly string[];
   };
   readonly load: { readonly requests: number; readonly failed: number } | undefined;
   readonly experiments: readonly ExperimentResult[];
@@ -85,8 +89,21 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
   const results: ExperimentResult[] = [];
   let loadStats: GamedayReport['load'];
   const falseAlerts = new Set<string>();
+  const warmupAlerts = new Set<string>();
   let controlNotifications = 0;
   try {
+    if (opts.warmupSeconds) {
+      say(`gameday: warm-up, up to ${opts.warmupSeconds} s under load until no alert is firing`);
+      const until = Date.now() + opts.warmupSeconds * 1000;
+      let firing = await amAlerts(stack.alertmanagerUrl).catch(() => []);
+      while (firing.length > 0 && Date.now() < until && !opts.signal?.aborted) {
+        for (const a of firing) warmupAlerts.add(`${a.labels.alertname}{service=${a.labels.service ?? ''}}`);
+        await sleep(1000);
+        firing = await amAlerts(stack.alertmanagerUrl).catch(() => []);
+      }
+      if (warmupAlerts.size > 0)
+        say(`warm-up: alerts seen while the stack settled: ${[...warmupAlerts].join(', ')}`);
+    }
     say(`gameday: control phase, ${opts.controlSeconds} s under load with no fault`);
     const before = new Set(
       (await hubNotifications(stack.hubUrl, stack.token)).map((n) => (n as { id: unknown }).id),
@@ -151,6 +168,7 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
       seconds: opts.controlSeconds,
       falseAlerts: [...falseAlerts].sort(),
       notifications: controlNotifications,
+      warmupAlerts: [...warmupAlerts].sort(),
     },
     load: loadStats,
     experiments: results,
@@ -194,7 +212,7 @@ tr.ok td:nth-child(5){color:#0a7d2c;font-weight:600}tr.bad td:nth-child(5){color
 <p>${esc(r.startedAt)} → ${esc(r.finishedAt)}; scrape ${r.profile.scrapeInterval} s (timeout ${r.profile.scrapeTimeout} s), evaluation ${r.profile.evaluationInterval} s (${esc(r.profile.prometheusConfig)});
 background load ${r.load ? `${r.load.requests} requests, ${r.load.failed} failed` : 'none'}.</p>
 <h2>Control phase (${r.control.seconds} s, no fault)</h2>
-<p>${r.control.falseAlerts.length === 0 ? 'No alert fired.' : `False alerts: ${esc(r.control.falseAlerts.join(', '))}`} Notifications received by the hub: ${r.control.notifications}.</p>
+<p>${r.control.falseAlerts.length === 0 ? 'No alert fired.' : `False alerts: ${esc(r.control.falseAlerts.join(', '))}`} Notifications received by the hub: ${r.control.notifications}.${r.control.warmupAlerts.length ? ` During the warm-up before it: ${esc(r.control.warmupAlerts.join(', '))}.` : ''}</p>
 <h2>Experiments</h2>
 <table><thead><tr><th>experiment</th><th>fault</th><th>target</th><th>expected</th><th>outcome</th><th>time to page</th><th>hub notified</th><th>bound</th><th>time to resolve</th><th>other alerts</th><th>notifications</th><th>error traces / warn+error logs</th></tr></thead>
 <tbody>${rows}</tbody></table>

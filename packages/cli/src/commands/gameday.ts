@@ -19,6 +19,8 @@ does not come back, or the control phase pages.
 
   --control <d>          control phase length (default 10m)
   --cooldown <d>         pause after each experiment (default 30s)
+  --warmup <d>           before the control phase, wait up to this long for no alert to be firing
+                         (a freshly started stack settling; default 0s, reported in the report)
   --resolve-timeout <d>  longest wait for an alert to resolve after the rollback (default 6m)
   --allow-unresolved     pass a detected fault whose alert has not resolved by --resolve-timeout
                          (the short gameday of 'make test': rate windows outlast its timeouts)
@@ -45,6 +47,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       control: { type: 'string' },
       cooldown: { type: 'string' },
+      warmup: { type: 'string' },
       'resolve-timeout': { type: 'string' },
       only: { type: 'string' },
       parallel: { type: 'boolean' },
@@ -89,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
       say: (l) => console.log(l),
       controlSeconds: duration(values.control, '10m', 'control'),
       cooldownSeconds: duration(values.cooldown, '30s', 'cooldown'),
+      warmupSeconds: duration(values.warmup, '0s', 'warmup'),
       resolveTimeoutMs: duration(values['resolve-timeout'], '6m', 'resolve-timeout') * 1000,
       parallel: values.parallel === true,
       allowUnresolved: values['allow-unresolved'] === true,

@@ -104,7 +104,13 @@ export function createOrderWorker(options: OrderWorkerOptions) {
           ...(name ? { customer_name: name } : {}),
           total_cents: order.total_cents,
           currency: order.currency,
-          items: order.items,
+          // Only the fields a confirmation shows: notification-service accepts no others (strict schema).
+          items: order.items.map(({ product_id, name, quantity, unit_price_cents }) => ({
+            product_id,
+            name,
+            quantity,
+            unit_price_cents,
+          })),
         },
       },
       idempotent: true,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createPrng, randomBodyText } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,8 @@ const SIX = [
   'payment-service',
   'notification-service',
 ];
+/** Spans that run after their service has answered (fire-and-forget), so they may end after their parent. */
+const ENDS_AFTER_REPLY = new Set(['order commit reservation']);
 const CARD_NUMBERS = ['4242424242424242', '4242 4242 4242 4242', '4000000000000002'];
 
 interface JaegerTrace {
@@ -92,6 +95,29 @@ describe('order flow through the gateway', () => {
     );
     expect(trace.traceID).toBe(traceId);
 
+    // One clock for all spans (issue 11): every child starts no earlier than its parent and ends no
+    // later, within and across processes (Jaeger times are whole µs: 1 µs of rounding allowed).
+    type Timed = {
+      spanID: string;
+      startTime: number;
+      duration: number;
+      references: { refType: string; spanID: string }[];
+    };
+    const timed = trace.spans as unknown as Timed[];
+    const byId = new Map(timed.map((s) => [s.spanID, s]));
+    let pairs = 0;
+    for (const child of timed) {
+      const parent = byId.get(child.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '');
+      if (parent === undefined) continue;
+      pairs++;
+      const what = `${(child as unknown as { operationName: string }).operationName} in ${(parent as unknown as { operationName: string }).operationName}`;
+      expect(child.startTime, what).toBeGreaterThanOrEqual(parent.startTime);
+      expect(child.startTime + child.duration, what).toBeLessThanOrEqual(
+        parent.startTime + parent.duration + 1,
+      );
+    }
+    expect(pairs).toBeGreaterThanOrEqual(SIX.length - 1);
+
     const metrics = await fetch(`${stack.url('order')}/metrics`, {
       headers: { accept: 'application/openmetrics-text; version=1.0.0' },
     }).then((r) => r.text());
@@ -119,6 +145,21 @@ describe('order flow through the gateway', () => {
     const aboutOrder = jsonLines(stack.logs()).filter((l) => String(l.order_id ?? '') === String(orderId));
     expect(aboutOrder.length).toBeGreaterThan(3);
     for (const line of aboutOrder) expect(line.trace_id, JSON.stringify(line)).toBe(traceId);
+  });
+
+  it("every component's /metrics passes promtool check metrics, also after an OpenMetrics scrape", async () => {
+    const lint = (text: string) =>
+      spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    for (const name of ['gateway', 'order', 'user', 'product', 'payment', 'notification', 'hub'] as const) {
+      const base = name === 'hub' ? stack.hubApi! : stack.url(name);
+      const om = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
+      expect(om.headers.get('content-type'), name).toContain('application/openmetrics-text');
+      expect((await om.text()).trimEnd().endsWith('# EOF'), name).toBe(true);
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const result = lint(text);
+      expect(result.stdout + result.stderr, name).toBe('');
+      expect(result.status, name).toBe(0);
+    }
   });
 
   it('the same idempotency key twice gives one order and one charge', async () => {

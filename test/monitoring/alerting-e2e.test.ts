@@ -157,9 +157,13 @@ describe('local mode: vigil start runs Prometheus and Alertmanager with the rend
       data: { groups: Array<{ file: string; rules: Array<{ name: string }> }> };
     };
     expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name))).toContain('ServiceDown');
-    expect(
-      rules.data.groups.every((g) => g.file.startsWith(join(repoRoot, 'monitoring/prometheus/rules'))),
-    ).toBe(true);
+    // The rules are this run's copies of the repo's files (runbook links rebased onto this run's
+    // console): the same files, under var/monitoring/rules.
+    const renderedRules = join(varDir, 'monitoring', 'rules');
+    expect(rules.data.groups.every((g) => g.file.startsWith(renderedRules))).toBe(true);
+    expect(new Set(rules.data.groups.map((g) => g.file.slice(renderedRules.length + 1)))).toEqual(
+      new Set(readdirSync(join(repoRoot, 'monitoring/prometheus/rules')).filter((f) => f.endsWith('.yml'))),
+    );
     const am = await (await fetch(`http://127.0.0.1:${env.ALERTMANAGER_PORT}/api/v2/status`)).json();
     expect((am as { config: { original: string } }).config.original).toContain('smtp_smarthost: 127.0.0.1:');
     const status = vigil('status');
@@ -253,7 +257,7 @@ describe('ServiceDown end to end (real Prometheus + Alertmanager, test profile)'
     const alert = fired.alerts.find((a) => a.labels.alertname === 'ServiceDown')!;
     expect(alert.labels).toMatchObject({ severity: 'critical', service: sut.service, job: 'vigil-services' });
     expect(alert.labels.team).toBeTruthy();
-    expect(alert.annotations.runbook_url).toMatch(/docs\/runbooks\/ServiceDown\.md$/);
+    expect(alert.annotations.runbook_url).toMatch(/\/runbooks\/ServiceDown$/);
     expect(firingMail.to).toContain('oncall@vigil.example');
     await waitFor(
       'PagerDuty and Slack stand-ins paged',

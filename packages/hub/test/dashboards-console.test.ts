@@ -18,7 +18,8 @@ const PANELS = OVERVIEW.sections.flatMap((s) => s.panels);
 // Panels fed by targets this test does not run (the load generator, the host and process
 // exporters): they must settle without an error; the others must draw data.
 const OTHER_TARGETS = /vigil_load_|job="(node|process)"/;
-const needsOtherTargets = (spec: (typeof PANELS)[number]) => spec.queries.some((q) => OTHER_TARGETS.test(q.expr));
+const needsOtherTargets = (spec: (typeof PANELS)[number]) =>
+  spec.queries.some((q) => OTHER_TARGETS.test(q.expr));
 const DRAWN = PANELS.filter((p) => !needsOtherTargets(p)).length;
 const SHOTS = process.env.VIGIL_CONSOLE_SCREENSHOTS;
 interface PageCanvas {

@@ -94,10 +94,21 @@ afterAll(async () => {
 
 describe('business metrics from start-up', () => {
   it('every known label set is scraped at 0 before the first order', async () => {
-    await waitFor(async () => ((await value('count(orders_created_total)')) ?? 0) > 0 || undefined, {
-      timeoutMs: 30_000,
-      description: 'order-service scraped',
-    });
+    // Every service scraped at least once (each one's metrics present), then the zeros are counted.
+    const scraped = [
+      'orders_created_total',
+      'checkout_funnel_total',
+      'payments_total',
+      'users_created_total',
+      'order_high_value_threshold_dollars',
+    ];
+    await waitFor(
+      async () => {
+        for (const m of scraped) if (((await value(`count(${m})`)) ?? 0) === 0) return undefined;
+        return true;
+      },
+      { timeoutMs: 30_000, description: `the services scraped (${scraped.join(', ')})` },
+    );
     // 6 categories x 5 card brands x 4 segments (3 + unknown), all 0.
     expect(await value('count(orders_created_total == 0)')).toBe(6 * 5 * 4);
     expect(await value('count(checkout_funnel_total == 0)')).toBe(4 * 2);
@@ -148,12 +159,24 @@ describe('business metrics from start-up', () => {
     expect(await value('sum(order_value_dollars_count)')).toBe(N);
     expect(await value('sum(checkout_funnel_total{step="confirmation", status="success"})')).toBe(N);
 
-    await page.goto(`${hub!.url}/dashboards/${BUSINESS.uid}?range=1h&refresh=off`);
+    // The panel must read N. Each attempt is a fresh page load (what a user's reload or the
+    // auto-refresh does); the last value read is in the failure message.
     const panel = page.locator(`[data-panel-title="${ordersPanel.title}"]`);
-    await waitFor(async () => (await panel.getAttribute('data-state')) === 'ready' || undefined, {
-      timeoutMs: 20_000,
-      description: 'the Orders panel drawn',
+    let shown = '';
+    await waitFor(
+      async () => {
+        await page.goto(`${hub!.url}/dashboards/${BUSINESS.uid}?range=1h&refresh=off`);
+        await waitFor(async () => (await panel.getAttribute('data-state')) === 'ready' || undefined, {
+          timeoutMs: 20_000,
+          description: 'the Orders panel drawn',
+        });
+        shown = (await panel.locator('.dash-stat-value').innerText()).trim();
+        return shown === String(N) || undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, description: `the Orders panel showing ${N}` },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the panel last showed ${JSON.stringify(shown)}`);
     });
-    expect((await panel.locator('.dash-stat-value').innerText()).trim()).toBe(String(N));
+    expect(shown).toBe(String(N));
   }, 90_000);
 });

@@ -1,10 +1,13 @@
 // The Kubernetes overlays build with `kubectl kustomize`, and every object validates against the
 // Kubernetes API schemas (npm kubernetes-models, generated from the Kubernetes OpenAPI spec) and
 // the Prometheus Operator CRD schemas (npm @kubernetes-models/prometheus-operator, generated from
-// its CRDs). Then what the issue asks of them: probes, non-root read-only pods, HPA/PDB, only
+// its CRDs). Those compiled validators let unknown fields through (a typo such as `replica:` is
+// silently ignored by them, and by the API server unless it validates strictly), so every object is
+// also type-checked as a fresh object literal against the same packages' TypeScript interfaces:
+// tsc's excess-property check names each unknown field. Then what the issue asks of them: probes, non-root read-only pods, HPA/PDB, only
 // the order flow's paths open, rules and dashboards from the repo's own files.
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@vigil/service-kit/testing';
 import { component, SERVICE_NAMES, type TopologyEntry } from '@vigil/topology';
@@ -57,6 +60,59 @@ async function validator(o: Obj): Promise<(x: Obj) => void> {
   return (x) => new Model(x).validate();
 }
 
+function modulePath(o: Obj): string {
+  const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+  const pkg =
+    group === 'monitoring.coreos.com' ? '@kubernetes-models/prometheus-operator' : 'kubernetes-models';
+  return `${pkg}/${group ? `${group}/` : ''}${version}/${o.kind}`;
+}
+
+/**
+ * Unknown fields in `objects`, by name: tsc's excess-property errors (TS2353 and friends) when
+ * each object is a fresh literal typed with its kind's interface. Any other tsc error (a wrong
+ * type, a missing required field) is returned too. Empty when every field is known.
+ */
+function strictCheck(objects: Obj[]): string[] {
+  mkdirSync(join(repoRoot, 'var'), { recursive: true });
+  // Inside the repo so that the imports resolve to its node_modules.
+  const dir = mkdtempSync(join(repoRoot, 'var', 'k8s-strict-'));
+  try {
+    const lines = objects.flatMap((o, i) => [
+      `import type { I${o.kind} as T${i} } from '${modulePath(o)}';`,
+      `export const o${i}: T${i} = ${JSON.stringify(o)};`,
+    ]);
+    writeFileSync(join(dir, 'objects.ts'), `${lines.join('\n')}\n`);
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2024',
+        skipLibCheck: true,
+        types: [],
+      },
+      files: ['objects.ts'],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = spawnSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (tsc.error) throw tsc.error;
+    const errors = tsc.stdout.split('\n').filter((l) => /error TS\d+/.test(l));
+    if (tsc.status !== 0 && errors.length === 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
+    // objects.ts(line,col): the line is 2 * index + 2; name the object, not the generated file.
+    return errors.map((l) => {
+      const m = /objects\.ts\((\d+),\d+\): error (TS\d+: .*)$/.exec(l);
+      const o = m ? objects[(Number(m[1]) - 2) / 2] : undefined;
+      return o ? `${o.kind}/${o.metadata.name}: ${m?.[2]}` : l;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // Without kubectl (it is not in Debian's archive) the overlays cannot be built here: see
 // docs/deploy-kubernetes.md, "Validation".
 describe.skipIf(!KUBECTL).each(['dev', 'prod'])('kustomize overlay %s', (overlay) => {
@@ -71,6 +127,32 @@ describe.skipIf(!KUBECTL).each(['dev', 'prod'])('kustomize overlay %s', (overlay
       if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('vigil');
     }
   });
+
+  it('no object has a field its schema does not know (strict: typos fail)', () => {
+    expect(strictCheck(objects)).toEqual([]);
+  });
+
+  // Once (dev): the check itself, not the overlay, is under test.
+  it.runIf(overlay === 'dev')(
+    'the strict check rejects an unknown field, e.g. `replica:` in a Deployment or a CRD typo',
+    () => {
+      const d = structuredClone(of('Deployment')[0] as Obj);
+      d.spec.replica = 2;
+      const sm = structuredClone(of('ServiceMonitor')[0] as Obj);
+      sm.spec.endpoints[0].intervall = '15s';
+      const c = structuredClone(of('Deployment')[1] as Obj);
+      c.spec.template.spec.containers[0].readinesProbe = c.spec.template.spec.containers[0].readinessProbe;
+      const errors = strictCheck([d, sm, c]);
+      expect(errors).toHaveLength(3);
+      expect(errors[0]).toMatch(
+        new RegExp(`^Deployment/${d.metadata.name}: TS\\d+: .*'"?replica"?' does not exist`),
+      );
+      expect(errors[1]).toMatch(/^ServiceMonitor\/.*'"?intervall"?' does not exist/);
+      expect(errors[2]).toMatch(/^Deployment\/.*'"?readinesProbe"?' does not exist/);
+      // and the runtime schema validation alone would have let the typo through
+      return validator(d).then((validate) => expect(() => validate(d)).not.toThrow());
+    },
+  );
 
   it('the schemas reject a broken object (the check can fail)', async () => {
     const d = structuredClone(of('Deployment')[0] as Obj);

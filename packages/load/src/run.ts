@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Aggregator, type StepSummary, type TimelinePoint } from './aggregate.ts';
+import { sharedNow } from './clock.ts';
 import { describeExecutor, type Executor, executorDuration } from './executor.ts';
 import { boundPort, LoadMetrics, serveMetrics } from './metrics.ts';
 import type { RunnerInit, RunnerMessage } from './runner.ts';
@@ -129,9 +129,8 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
   let stopRequested = false;
   let startedAt = new Date();
   // Set once every worker has loaded: they all start at this instant (epoch ms, high resolution).
-  let startEpoch = Number.POSITIVE_INFINITY;
-  const epochNow = () => performance.timeOrigin + performance.now();
-  const elapsedS = () => Math.max(0, (epochNow() - startEpoch) / 1000);
+  let startAt = Number.POSITIVE_INFINITY;
+  const elapsedS = () => Math.max(0, (sharedNow() - startAt) / 1000);
 
   const threads: Worker[] = [];
   let tick: NodeJS.Timeout | undefined;
@@ -184,9 +183,9 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
   let ready = 0;
   let failedWith: Error | null = null;
   const start = () => {
-    startEpoch = epochNow() + 20;
+    startAt = sharedNow() + 20;
     startedAt = new Date(Date.now() + 20);
-    for (const w of threads) w.postMessage({ type: 'start', startEpoch });
+    for (const w of threads) w.postMessage({ type: 'start', startAt });
     setTimeout(() => {
       tick = setInterval(onSecond, 1000);
     }, 20);
@@ -268,7 +267,7 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
         scenario,
         executor,
         target,
-        startEpoch: 0,
+        startAt: 0,
         timeoutMs: options.timeoutMs ?? 10_000,
         keepSlowest: options.keepSlowest ?? 20,
         maxFailuresPerInterval: 1000,

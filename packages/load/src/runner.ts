@@ -2,10 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { ArrivalSchedule, type Executor, share } from './executor.ts';
+import { toLocal } from './clock.ts';
+import { type Executor, share } from './executor.ts';
 import type { Journey, Scenario, Step } from './scenario.ts';
 import { type ErrorKind, type IntervalReport, Recorder, type TracedRequest } from './stats.ts';
 import { jsonPath, render, renderString, type TemplateContext } from './template.ts';
+import { Ticker } from './ticker.ts';
 
 /** What the main thread hands each worker. */
 export interface RunnerInit {
@@ -14,8 +16,8 @@ export interface RunnerInit {
   scenario: Scenario;
   executor: Executor;
   target: string;
-  /** Epoch ms (performance.timeOrigin + now) at which the schedule starts, the same in every worker. */
-  startEpoch: number;
+  /** The instant the schedule starts, on the shared clock (clock.ts), the same in every worker. */
+  startAt: number;
   timeoutMs: number;
   keepSlowest: number;
   maxFailuresPerInterval: number;
@@ -84,8 +86,11 @@ export interface Runner {
   stop(): void;
 }
 
-/** Runs one worker's share of the executor; `post` receives interval and final reports. */
-export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void): Runner {
+/**
+ * Runs one worker's share of the executor; `post` receives interval and final reports. An open
+ * model's `ticker` should be created (and awaited `ready`) ahead of the start instant.
+ */
+export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void, ticker?: Ticker): Runner {
   const { scenario, executor, worker, workers } = init;
   const recorder = new Recorder(worker, init.keepSlowest, init.maxFailuresPerInterval);
   const open = executor.kind === 'open';
@@ -100,7 +105,7 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void):
   });
   const totalWeight = scenario.journeys.reduce((s, j) => s + j.weight, 0);
   // This thread's clock for the shared start instant.
-  const t0 = init.startEpoch - performance.timeOrigin;
+  const t0 = toLocal(init.startAt);
   const endAt = t0 + (executor.kind === 'closed' ? executor.duration : Number.POSITIVE_INFINITY);
   let stopped = false;
   let finished = false;
@@ -211,6 +216,7 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void):
     if (finished) return;
     finished = true;
     if (graceTimer) clearTimeout(graceTimer);
+    ownTicker?.stop();
     recorder.inFlight = active;
     post({ type: 'done', report: recorder.flush() });
     void pool.destroy().catch(() => {});
@@ -219,6 +225,7 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void):
     if (active === 0 && (stopped || schedulerDone)) finish();
   };
   let schedulerDone = false;
+  let ownTicker: Ticker | undefined;
 
   const run = (vu: number, iter: number, scheduledAt: number | null): Promise<void> => {
     active++;
@@ -244,39 +251,35 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void):
     };
     void startVus();
   } else {
-    const schedule = new ArrivalSchedule(executor, worker, workers);
-    let due = schedule.next();
+    // The ticker thread does the timing (see ticker.ts); this loop only launches what is due.
+    const clock = ticker ?? new Ticker(executor, worker, workers);
+    ownTicker = clock;
     const backlog: number[] = [];
     let iter = 0;
+    let schedulerEnded = false;
     const launch = (dueAt: number) => {
       recorder.dispatched(performance.now() - (t0 + dueAt));
       const n = iter++;
       void run(worker + 1, n, t0 + dueAt).then(() => {
         const next = backlog.shift();
         if (next !== undefined && !stopped) launch(next);
+        else if (schedulerEnded) schedulerDone = backlog.length === 0;
         maybeFinish();
       });
     };
-    const tick = () => {
+    clock.start(init.startAt, (batch) => {
       if (stopped) return;
-      const now = performance.now() - t0;
-      // Everything due by now goes out now: a late timer never thins the schedule.
-      while (due !== undefined && due <= now) {
-        if (active < maxInFlight) launch(due);
-        else backlog.push(due);
-        due = schedule.next();
-      }
-      if (due === undefined) {
+      if (batch === null) {
+        schedulerEnded = true;
         schedulerDone = backlog.length === 0;
-        if (!schedulerDone) setTimeout(tick, 5);
         maybeFinish();
         return;
       }
-      const wait = due - (performance.now() - t0);
-      if (wait > 1) setTimeout(tick, wait - 1);
-      else setImmediate(tick);
-    };
-    tick();
+      for (const dueAt of batch) {
+        if (active < maxInFlight) launch(dueAt);
+        else backlog.push(dueAt);
+      }
+    });
   }
 
   return {
@@ -286,6 +289,7 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void):
     stop() {
       if (stopped) return;
       stopped = true;
+      ownTicker?.stop();
       if (active === 0) finish();
       else graceTimer = setTimeout(finish, init.graceMs);
     },

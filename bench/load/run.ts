@@ -46,6 +46,14 @@ async function targetStats(
 const load = (url: string, executor: Executor): Promise<LoadSummary> =>
   runLoad(scenario, executor, { target: url }).done;
 
+/** The generator's CPU (this process: main thread, runner and ticker threads) per 1,000 requests. */
+async function measured(url: string, executor: Executor): Promise<{ s: LoadSummary; cpuPer1k: number }> {
+  const before = process.cpuUsage();
+  const s = await load(url, executor);
+  const used = process.cpuUsage(before);
+  return { s, cpuPer1k: round((used.user + used.system) / 1000 / (s.totals.requests / 1000), 1) };
+}
+
 let ok = true;
 const report = (name: string, pass: boolean, detail: Record<string, unknown>) => {
   ok &&= pass;
@@ -83,7 +91,7 @@ const report = (name: string, pass: boolean, detail: Record<string, unknown>) =>
     const rows = [];
     for (let r = 0; r < rounds; r++) {
       await fetch(`${t.url}/stats/reset`, { method: 'POST' });
-      const s = await load(t.url, constantRate(2000, seconds * 1000));
+      const { s, cpuPer1k } = await measured(t.url, constantRate(2000, seconds * 1000));
       const real = await targetStats(t.url);
       diffs.push(s.totals.latencyMs.p99 - real.p99);
       rows.push({
@@ -92,6 +100,7 @@ const report = (name: string, pass: boolean, detail: Record<string, unknown>) =>
         p99: round(s.totals.latencyMs.p99, 2),
         target_p99: round(real.p99, 2),
         late: s.totals.schedule.late,
+        generator_cpu_ms_per_1k: cpuPer1k,
       });
     }
     report('open 2,000 req/s: generator p99 - target p99 (ms, median)', Math.abs(median(diffs)) <= 1, {
@@ -133,8 +142,9 @@ const report = (name: string, pass: boolean, detail: Record<string, unknown>) =>
   try {
     const rows = [];
     for (let r = 0; r < rounds; r++) {
-      const s = await load(t.url, constantRate(5000, seconds * 1000));
+      const { s, cpuPer1k } = await measured(t.url, constantRate(5000, seconds * 1000));
       rows.push({
+        generator_cpu_ms_per_1k: cpuPer1k,
         due: s.totals.schedule.due,
         late_over_1ms: s.totals.schedule.late,
         lag_p50: round(s.totals.schedule.lagMs.p50, 3),

@@ -1,14 +1,22 @@
 import { cardBrandLabel, createServiceApp, type SqliteDatabase, segmentLabel } from '@vigil/service-kit';
 import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
+import {
+  httpConfirmations,
+  httpCustomerDirectory,
+  httpInventory,
+  httpPayments,
+} from './adapters/http-ports.ts';
 import { migrations } from './adapters/migrations.ts';
 import { createOrderWorker } from './adapters/order-worker.ts';
 import { createOrdersRepository } from './adapters/orders-repository.ts';
+import { createOutboxSignal } from './adapters/outbox-notifier.ts';
 import { createServiceClient } from './adapters/service-client.ts';
 import { type OrderConfig, readConfig } from './config.ts';
 import { createCheckout } from './domain/checkout.ts';
 import { ORDER_STATUSES } from './domain/order.ts';
 import { KNOWN_LABELS } from './domain/order-metrics.ts';
+import { createOutboxTasks } from './domain/outbox.ts';
 import { registerOrdersRoutes } from './routes/orders-routes.ts';
 
 export interface BuildAppOptions {
@@ -107,14 +115,16 @@ export async function buildApp({
   });
 
   const repository = createOrdersRepository(db);
-  let kick = () => {};
+  const outbox = createOutboxSignal();
+  const customers = httpCustomerDirectory(users);
+  const inventory = httpInventory(products);
   const checkout = createCheckout({
-    repository,
-    users,
-    products,
-    payments,
+    store: repository,
+    customers,
+    inventory,
+    payments: httpPayments(payments),
+    outbox,
     logger: telemetry.logger,
-    kick: () => kick(),
     chargeRetryBaseMs: Math.max(100, config.ORDER_RETRY_BASE_MS * 4),
     chargeRetryMaxMs: config.ORDER_CHARGE_RETRY_MAX_MS,
     chargeGraceMs: config.ORDER_CHARGE_GRACE_MS,
@@ -135,10 +145,14 @@ export async function buildApp({
   });
   const worker = createOrderWorker({
     repository,
-    checkout,
-    users,
-    products,
-    notifications,
+    runTask: createOutboxTasks({
+      store: repository,
+      inventory,
+      customers,
+      confirmations: httpConfirmations(notifications),
+    }),
+    charge: checkout.charge,
+    outbox,
     tracer: telemetry.tracer,
     logger: telemetry.logger,
     pollMs: config.ORDER_WORKER_POLL_MS,
@@ -148,8 +162,7 @@ export async function buildApp({
     stalePendingMs: config.ORDER_STALE_PENDING_MS,
     onTask: (kind, status) => tasks.inc({ kind, status }),
   });
-  kick = worker.kick;
-  registerOrdersRoutes(app, { repository, checkout, payments });
+  registerOrdersRoutes(app, checkout);
 
   const refreshStatusGauge = () => {
     const counts = repository.statusCounts();

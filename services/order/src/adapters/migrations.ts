@@ -46,4 +46,9 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';`,
   },
+  {
+    version: 2,
+    name: 'keep the first reply as an order, not as HTTP',
+    up: 'ALTER TABLE orders ADD COLUMN reply TEXT;',
+  },
 ];

@@ -9,16 +9,20 @@ import {
 } from '@opentelemetry/api';
 import { backoffMs, createPollingWorker } from '@vigil/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Checkout } from '../domain/checkout.ts';
-import type { OrdersRepository, OutboxTask } from './orders-repository.ts';
-import { DependencyError, type ServiceClient } from './service-client.ts';
+import type { ChargeOutcome } from '../domain/checkout.ts';
+import type { RunOutboxTask } from '../domain/outbox.ts';
+import { DependencyUnavailable, type OrderRecord, type OutboxTask, Refused } from '../domain/ports.ts';
+import type { OrdersRepository } from './orders-repository.ts';
+import type { OutboxSignal } from './outbox-notifier.ts';
 
 export interface OrderWorkerOptions {
   repository: OrdersRepository;
-  checkout: Checkout;
-  users: ServiceClient;
-  products: ServiceClient;
-  notifications: ServiceClient;
+  /** What each outbox task does (domain/outbox.ts). */
+  runTask: RunOutboxTask;
+  /** One charge attempt of an order awaiting payment (the checkout's). */
+  charge: (record: OrderRecord) => Promise<ChargeOutcome>;
+  /** Queued work wakes the worker at once instead of at the next poll. */
+  outbox: OutboxSignal;
   tracer: Tracer;
   logger: FastifyBaseLogger;
   pollMs: number;
@@ -29,8 +33,6 @@ export interface OrderWorkerOptions {
   stalePendingMs: number;
   onTask: (kind: string, status: 'done' | 'retry' | 'dead') => void;
 }
-
-class PermanentTaskError extends Error {}
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -65,72 +67,19 @@ export function createOrderWorker(options: OrderWorkerOptions) {
     });
   }
 
-  async function runTask(task: OutboxTask): Promise<void> {
-    const reservation = `/inventory/reservations/${task.orderId}`;
-    if (task.kind === 'commit_reservation' || task.kind === 'release_reservation') {
-      const action = task.kind === 'commit_reservation' ? 'commit' : 'release';
-      const res = await options.products.call('POST', `${reservation}/${action}`, { idempotent: true });
-      // Nothing was reserved (the reservation itself failed): nothing to release.
-      if (res.status === 404 && action === 'release') return;
-      if (res.status >= 300) throw new PermanentTaskError(`${action} answered ${res.status}`);
-      return;
-    }
-    const record = repository.find(task.orderId);
-    if (!record) throw new PermanentTaskError('order vanished');
-    const { order } = record;
-    let to = typeof task.payload.to === 'string' ? task.payload.to : undefined;
-    let name = typeof task.payload.name === 'string' ? task.payload.name : undefined;
-    if (!to) {
-      // Completed by the recovery loop: the placing request's lookup is gone, so ask again.
-      const user = await options.users.call<{ email?: string; name?: string }>(
-        'GET',
-        `/users/${order.customer_id}`,
-        { idempotent: true },
-      );
-      if (user.status !== 200 || typeof user.body.email !== 'string') {
-        throw new PermanentTaskError(`customer lookup answered ${user.status}`);
-      }
-      to = user.body.email;
-      name = user.body.name?.slice(0, 100);
-    }
-    const res = await options.notifications.call('POST', '/notifications', {
-      headers: { 'idempotency-key': `order-${order.id}-confirmation` },
-      body: {
-        channel: 'email',
-        template: 'order_confirmation',
-        to,
-        data: {
-          order_id: order.id,
-          ...(name ? { customer_name: name } : {}),
-          total_cents: order.total_cents,
-          currency: order.currency,
-          // Only the fields a confirmation shows: notification-service accepts no others (strict schema).
-          items: order.items.map(({ product_id, name, quantity, unit_price_cents }) => ({
-            product_id,
-            name,
-            quantity,
-            unit_price_cents,
-          })),
-        },
-      },
-      idempotent: true,
-    });
-    if (res.status !== 202) throw new PermanentTaskError(`notification answered ${res.status}`);
-  }
-
   async function attemptTask(task: OutboxTask): Promise<void> {
     try {
       await inTrace(
         `order ${task.kind.replace('_', ' ')}`,
         task.traceparent,
         { 'order.id': task.orderId, 'outbox.attempt': task.attempts + 1 },
-        () => runTask(task),
+        () => options.runTask(task),
       );
       repository.taskDone(task.id);
       options.onTask(task.kind, 'done');
     } catch (err) {
       const error = describe(err);
-      const permanent = err instanceof PermanentTaskError;
+      const permanent = err instanceof Refused;
       if (permanent || task.attempts + 1 >= options.taskMaxAttempts) {
         repository.taskDead(task.id, error);
         options.onTask(task.kind, 'dead');
@@ -145,7 +94,7 @@ export function createOrderWorker(options: OrderWorkerOptions) {
         });
         repository.taskRetry(task.id, Date.now() + wait, error);
         options.onTask(task.kind, 'retry');
-        if (!(err instanceof DependencyError))
+        if (!(err instanceof DependencyUnavailable))
           logger.warn(
             { event: 'outbox_task_retry', order_id: task.orderId, kind: task.kind, error },
             'outbox task failed',
@@ -154,8 +103,8 @@ export function createOrderWorker(options: OrderWorkerOptions) {
     }
   }
 
-  // Each task sets its order's trace as parent; the kicking request's context must not leak in.
-  return createPollingWorker({
+  // Each task sets its order's trace as parent; the notifying request's context must not leak in.
+  const worker = createPollingWorker({
     pollMs: options.pollMs,
     sweep: (isStopped) =>
       context.with(ROOT_CONTEXT, async () => {
@@ -179,7 +128,7 @@ export function createOrderWorker(options: OrderWorkerOptions) {
             'order retry payment',
             record.traceparent,
             { 'order.id': record.order.id },
-            () => options.checkout.charge(record),
+            () => options.charge(record),
           );
           if (outcome !== 'unknown') {
             logger.info(
@@ -196,4 +145,17 @@ export function createOrderWorker(options: OrderWorkerOptions) {
       }),
     onError: (err) => logger.error({ err, event: 'order_worker_error' }, 'order worker failed'),
   });
+  let unlisten: (() => void) | undefined;
+  return {
+    /** Starts polling, and sweeps at once whenever the outbox is notified. */
+    start(): void {
+      unlisten ??= options.outbox.listen(worker.kick);
+      worker.start();
+    },
+    async stop(): Promise<void> {
+      unlisten?.();
+      unlisten = undefined;
+      await worker.stop();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from '@vigil/service-kit';
 import type { Order, OrderFailure, OrderItem, OrderStatus } from '../domain/order.ts';
+import type { OrderRecord, OutboxKind, OutboxTask } from '../domain/ports.ts';
 
 interface OrderRow {
   id: number;
@@ -22,31 +23,16 @@ interface OrderRow {
   traceparent: string | null;
   response_status: number | null;
   response_body: string | null;
+  reply: string | null;
   created_at: string;
   updated_at: string;
 }
 
-/** An order with the bookkeeping the service needs but never shows. */
-export interface OrderRecord {
-  order: Order;
-  idempotencyKey: string;
-  requestHash: string;
-  segment: string | null;
-  paymentToken: string | null;
-  chargeAttempts: number;
-  traceparent: string | null;
-  response: { status: number; body: unknown } | null;
-}
-
-export type OutboxKind = 'commit_reservation' | 'release_reservation' | 'send_confirmation';
-
-export interface OutboxTask {
-  id: number;
-  orderId: number;
-  kind: OutboxKind;
-  payload: Record<string, unknown>;
-  attempts: number;
-  traceparent: string | null;
+/** Orders answered before migration 2 kept the HTTP reply; the order is its body or inside its error. */
+function legacyReply(row: OrderRow): Order | null {
+  if (row.response_status === null || !row.response_body) return null;
+  const body = JSON.parse(row.response_body) as Order | { error?: { details?: { order?: Order } } };
+  return 'error' in body ? (body.error?.details?.order ?? null) : (body as Order);
 }
 
 function toRecord(row: OrderRow): OrderRecord {
@@ -57,10 +43,7 @@ function toRecord(row: OrderRow): OrderRecord {
     paymentToken: row.payment_token,
     chargeAttempts: row.charge_attempts,
     traceparent: row.traceparent,
-    response:
-      row.response_status === null
-        ? null
-        : { status: row.response_status, body: JSON.parse(row.response_body ?? 'null') },
+    reply: row.reply ? (JSON.parse(row.reply) as Order) : legacyReply(row),
     order: {
       id: row.id,
       status: row.status,
@@ -108,8 +91,8 @@ export function createOrdersRepository(db: SqliteDatabase) {
   const chargeRetry = db.prepare(
     'UPDATE orders SET charge_attempts = charge_attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ?',
   );
-  const saveResponse = db.prepare(
-    'UPDATE orders SET response_status = ?, response_body = ? WHERE id = ? AND response_status IS NULL',
+  const saveReply = db.prepare(
+    'UPDATE orders SET reply = ? WHERE id = ? AND reply IS NULL AND response_status IS NULL',
   );
   const dueCharges = db.prepare(
     `SELECT * FROM orders WHERE status = 'awaiting_payment' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
@@ -151,6 +134,7 @@ export function createOrdersRepository(db: SqliteDatabase) {
       enqueue.run(orderId, kind, JSON.stringify(payload), now, traceparent, iso);
   }
 
+  // The checkout's OrderStore (app.ts hands it over as one), plus what the worker and the metrics read.
   return {
     /** Creates a pending order for `key`, or returns the one that key already made. */
     begin(
@@ -208,8 +192,8 @@ export function createOrdersRepository(db: SqliteDatabase) {
     scheduleChargeRetry(id: number, at: number): void {
       chargeRetry.run(at, new Date().toISOString(), id);
     },
-    saveResponse(id: number, status: number, body: unknown): void {
-      saveResponse.run(status, JSON.stringify(body), id);
+    saveReply(id: number, order: Order): void {
+      saveReply.run(JSON.stringify(order), id);
     },
     dueCharges(now: number, limit: number): OrderRecord[] {
       return (dueCharges.all(now, limit) as OrderRow[]).map(toRecord);

@@ -2,19 +2,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { backoffMs, serviceCallHeaders } from '@vigil/service-kit';
 import { applyDependencyFault } from '@vigil/telemetry';
 import { Agent, request } from 'undici';
+import { DependencyUnavailable, type FailureReason } from '../domain/ports.ts';
 
-export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
-
-/** A downstream call that gave no usable answer; the step's outcome is unknown or failed. */
-export class DependencyError extends Error {
-  readonly dependency: string;
-  readonly reason: FailureReason;
+/** A downstream call that gave no usable answer (the domain's DependencyUnavailable, with the HTTP status). */
+export class DependencyError extends DependencyUnavailable {
   readonly status: number | undefined;
   constructor(dependency: string, reason: FailureReason, status?: number) {
-    super(`${dependency}: ${reason}${status ? ` (${status})` : ''}`);
+    super(dependency, reason, status ? ` (${status})` : '');
     this.name = 'DependencyError';
-    this.dependency = dependency;
-    this.reason = reason;
     this.status = status;
   }
 }

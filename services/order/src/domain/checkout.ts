@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { backoffMs } from '@vigil/service-kit';
-import type { FastifyBaseLogger } from 'fastify';
-import type { OrderRecord, OrdersRepository } from '../adapters/orders-repository.ts';
-import { DependencyError, type ServiceClient } from '../adapters/service-client.ts';
 import {
   type CreateOrderRequest,
   type FunnelStep,
   type Order,
-  type OrderFailure,
   type OrderItem,
   requestHash,
   totalCents,
@@ -21,6 +17,19 @@ import {
   primaryCategory,
   type ValueLabels,
 } from './order-metrics.ts';
+import {
+  type Contact,
+  type Customer,
+  type CustomerDirectory,
+  DependencyUnavailable,
+  type DomainLogger,
+  type Inventory,
+  type OrderRecord,
+  type OrderStore,
+  type OutboxNotifier,
+  type PaymentMethod,
+  type Payments,
+} from './ports.ts';
 
 export interface CheckoutMetrics {
   funnel(step: FunnelStep, status: 'success' | 'failure'): void;
@@ -32,14 +41,13 @@ export interface CheckoutMetrics {
 }
 
 export interface CheckoutDeps {
-  repository: OrdersRepository;
-  users: ServiceClient;
-  products: ServiceClient;
-  payments: ServiceClient;
+  store: OrderStore;
+  customers: CustomerDirectory;
+  inventory: Inventory;
+  payments: Payments;
+  outbox: OutboxNotifier;
   metrics: CheckoutMetrics;
-  logger: FastifyBaseLogger;
-  /** Something was queued in the outbox: deliver it soon. */
-  kick: () => void;
+  logger: DomainLogger;
   chargeRetryBaseMs: number;
   chargeRetryMaxMs: number;
   /** How long the request itself owns the charge before the recovery loop may retry it. */
@@ -48,52 +56,36 @@ export interface CheckoutDeps {
   highValueCents: number;
 }
 
-export interface CheckoutResult {
-  status: number;
-  body: unknown;
-}
+/** What placing an order came to; the routes map it to HTTP. */
+export type PlaceResult =
+  /** The order as its first reply showed it (a replay of the key answers the same). */
+  | { kind: 'placed'; order: Order; replayed: boolean }
+  /** The key was first used for a different order. */
+  | { kind: 'key_reused' }
+  /** The key's first request is still placing its order. */
+  | { kind: 'in_progress' };
 
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+export type CancelResult =
+  | { kind: 'cancelled'; order: Order }
+  | { kind: 'not_found' }
+  | { kind: 'not_cancellable'; order: Order }
+  | { kind: 'refund_refused'; code: string }
+  | { kind: 'unavailable'; dependency: string };
 
-/** An item of product-service's reservation answer, priced. */
-interface ReservedItem {
-  product_id: number;
-  name: string;
-  category?: string;
-  unit_price_cents: number;
-  currency: string;
-}
+export type ChargeOutcome = 'completed' | 'failed' | 'unknown';
 
-type ChargeOutcome = 'completed' | 'failed' | 'unknown';
-
-/** Where the confirmation goes; kept only in the outbox task that sends it. */
-export interface Contact {
-  to: string;
-  name: string | null;
-}
-
-const FAILURE_STATUS: Record<string, number> = {
-  CUSTOMER_NOT_FOUND: 422,
-  PRODUCT_NOT_FOUND: 422,
-  INSUFFICIENT_STOCK: 409,
-  PAYMENT_DECLINED: 402,
-  INVALID_PAYMENT_METHOD: 422,
-  DEPENDENCY_UNAVAILABLE: 503,
-};
-
+/** A step that ended the order; `releaseStock` when the reservation may hold stock. */
 class StepFailure extends Error {
-  readonly failure: OrderFailure;
+  readonly code: string;
   readonly releaseStock: boolean;
   constructor(code: string, message: string, releaseStock: boolean) {
     super(message);
-    this.failure = { code, message };
+    this.code = code;
     this.releaseStock = releaseStock;
   }
 }
 
-function unavailable(err: DependencyError, releaseStock: boolean): StepFailure {
+function unavailable(err: DependencyUnavailable, releaseStock: boolean): StepFailure {
   return new StepFailure(
     'DEPENDENCY_UNAVAILABLE',
     `${err.dependency} is unavailable (${err.reason})`,
@@ -103,7 +95,7 @@ function unavailable(err: DependencyError, releaseStock: boolean): StepFailure {
 
 function asStepFailure(reason: unknown, releaseStock: boolean): StepFailure {
   if (reason instanceof StepFailure) return reason;
-  if (reason instanceof DependencyError) return unavailable(reason, releaseStock);
+  if (reason instanceof DependencyUnavailable) return unavailable(reason, releaseStock);
   throw reason;
 }
 
@@ -116,24 +108,9 @@ function reservationMayHold(reserved: PromiseSettledResult<unknown>): boolean {
   );
 }
 
-function errorCode(body: unknown): string | undefined {
-  const code = (body as ErrorBody | null)?.error?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Order placement and the payment retries that finish it later. */
+/** Order placement, cancellation and the payment retries that finish orders later. */
 export function createCheckout(deps: CheckoutDeps) {
-  const { repository, metrics, logger } = deps;
-
-  function orderResponse(order: Order): CheckoutResult {
-    if (order.status === 'completed') return { status: 201, body: order };
-    if (order.status === 'awaiting_payment') return { status: 202, body: order };
-    const failure = order.failure ?? { code: 'ORDER_FAILED', message: 'the order failed' };
-    return {
-      status: FAILURE_STATUS[failure.code] ?? 422,
-      body: { error: { code: failure.code, message: failure.message, details: { order } } },
-    };
-  }
+  const { store, metrics, logger } = deps;
 
   /** False when another path already moved the order on (nothing changed). */
   function fail(
@@ -143,108 +120,72 @@ export function createCheckout(deps: CheckoutDeps) {
     paymentStep = false,
     total = 0,
   ): boolean {
-    if (!repository.fail(id, err.failure, err.releaseStock, traceparent)) return false;
-    if (err.releaseStock) deps.kick();
+    if (!store.fail(id, { code: err.code, message: err.message }, err.releaseStock, traceparent))
+      return false;
+    if (err.releaseStock) deps.outbox.notify();
     if (paymentStep && total > deps.highValueCents) metrics.highValue('payment_failed');
-    trace.getActiveSpan()?.setAttribute('order.failure', err.failure.code);
+    trace.getActiveSpan()?.setAttribute('order.failure', err.code);
     return true;
   }
 
-  async function customer(customerId: number): Promise<{ segment: string; contact: Contact | null }> {
-    const user = await deps.users.call<{ segment?: string; email?: string; name?: string }>(
-      'GET',
-      `/users/${customerId}`,
-      { idempotent: true },
-    );
-    if (user.status !== 200) {
-      throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`, false);
-    }
-    const { segment, email, name } = user.body;
-    return {
-      segment: typeof segment === 'string' ? segment : 'unknown',
-      contact:
-        typeof email === 'string'
-          ? { to: email, name: typeof name === 'string' ? name.slice(0, 100) : null }
-          : null,
-    };
+  async function customer(customerId: number): Promise<Customer> {
+    const found = await deps.customers.find(customerId);
+    if (!found) throw new StepFailure('CUSTOMER_NOT_FOUND', `customer ${customerId} not found`, false);
+    return found;
   }
 
   /**
-   * Holds the stock and learns the prices in one call: the reservation answers each item priced
-   * (no GET /products/:id per item). A timeout leaves the reservation unknown, so its release is
-   * queued (release is idempotent).
+   * Holds the stock and learns the prices in one call (no lookup per item). An unknown outcome leaves
+   * the reservation unknown, so its release is queued (release is idempotent).
    */
   async function reserveStock(
     id: number,
     input: CreateOrderRequest,
   ): Promise<{ items: OrderItem[]; currency: string }> {
+    let reservation: Awaited<ReturnType<Inventory['reserve']>>;
     try {
-      const res = await deps.products.call<{ items?: ReservedItem[] }>('POST', '/inventory/reservations', {
-        body: {
-          order_id: String(id),
-          items: input.items.map((i) => ({ product_id: i.product_id, quantity: i.quantity })),
-        },
-        idempotent: true,
-      });
-      if (res.status === 409 && errorCode(res.body) === 'INSUFFICIENT_STOCK') {
-        throw new StepFailure('INSUFFICIENT_STOCK', 'not enough stock for this order', false);
-      }
-      if (res.status === 404) {
-        const productId = (res.body as { error?: { details?: { product_id?: unknown } } } | null)?.error
-          ?.details?.product_id;
-        throw new StepFailure(
-          'PRODUCT_NOT_FOUND',
-          typeof productId === 'number'
-            ? `product ${productId} not found`
-            : 'a product in this order does not exist',
-          false,
-        );
-      }
-      if (res.status >= 300)
-        throw new StepFailure('RESERVATION_REJECTED', 'the stock reservation was rejected', true);
-      const reserved = new Map((res.body.items ?? []).map((item) => [item.product_id, item]));
-      const items: OrderItem[] = input.items.map((item) => {
-        const priced = reserved.get(item.product_id);
-        if (!priced || typeof priced.unit_price_cents !== 'number' || typeof priced.name !== 'string') {
-          throw new StepFailure('RESERVATION_REJECTED', 'the reservation did not price every item', true);
-        }
-        return {
-          product_id: item.product_id,
-          name: priced.name,
-          ...(typeof priced.category === 'string' ? { category: priced.category } : {}),
-          quantity: item.quantity,
-          unit_price_cents: priced.unit_price_cents,
-        };
-      });
-      return { items, currency: reserved.get(input.items[0]!.product_id)?.currency ?? 'USD' };
+      reservation = await deps.inventory.reserve(id, input.items);
     } catch (err) {
-      throw err instanceof DependencyError ? unavailable(err, true) : err;
+      throw err instanceof DependencyUnavailable ? unavailable(err, true) : err;
     }
+    if (reservation.kind === 'insufficient_stock')
+      throw new StepFailure('INSUFFICIENT_STOCK', 'not enough stock for this order', false);
+    if (reservation.kind === 'product_not_found') {
+      throw new StepFailure(
+        'PRODUCT_NOT_FOUND',
+        reservation.productId === null
+          ? 'a product in this order does not exist'
+          : `product ${reservation.productId} not found`,
+        false,
+      );
+    }
+    if (reservation.kind === 'rejected')
+      throw new StepFailure('RESERVATION_REJECTED', 'the stock reservation was rejected', true);
+    const reserved = new Map(reservation.items.map((item) => [item.product_id, item]));
+    const items: OrderItem[] = input.items.map((item) => {
+      const priced = reserved.get(item.product_id);
+      if (!priced || typeof priced.unit_price_cents !== 'number' || typeof priced.name !== 'string') {
+        throw new StepFailure('RESERVATION_REJECTED', 'the reservation did not price every item', true);
+      }
+      return {
+        product_id: item.product_id,
+        name: priced.name,
+        ...(typeof priced.category === 'string' ? { category: priced.category } : {}),
+        quantity: item.quantity,
+        unit_price_cents: priced.unit_price_cents,
+      };
+    });
+    return { items, currency: reserved.get(input.items[0]!.product_id)?.currency ?? 'USD' };
   }
 
-  async function tokenize(
-    card: CreateOrderRequest['payment_method'],
-  ): Promise<{ token: string; brand: string; last4: string }> {
+  async function tokenize(card: CreateOrderRequest['payment_method']): Promise<PaymentMethod> {
     try {
-      // Creating a token charges nothing, so a retry is harmless.
-      const res = await deps.payments.call<{ token: string; brand: string; last4: string }>(
-        'POST',
-        '/payment-methods',
-        {
-          body: card,
-          idempotent: true,
-        },
-      );
-      if (res.status !== 201) {
-        throw new StepFailure(
-          'INVALID_PAYMENT_METHOD',
-          `the card was refused (${errorCode(res.body) ?? res.status})`,
-          true,
-        );
-      }
-      return res.body;
+      const answer = await deps.payments.tokenize(card);
+      if (answer.kind === 'refused')
+        throw new StepFailure('INVALID_PAYMENT_METHOD', `the card was refused (${answer.code})`, true);
+      return answer.method;
     } catch (err) {
-      throw err instanceof DependencyError ? unavailable(err, true) : err;
+      throw err instanceof DependencyUnavailable ? unavailable(err, true) : err;
     }
   }
 
@@ -255,23 +196,16 @@ export function createCheckout(deps: CheckoutDeps) {
   async function charge(record: OrderRecord, contact: Contact | null = null): Promise<ChargeOutcome> {
     const { order } = record;
     try {
-      const res = await deps.payments.call<{ id: number; error?: { message?: string } }>(
-        'POST',
-        '/payments',
-        {
-          headers: { 'idempotency-key': chargeKey(order.id, record.paymentToken) },
-          body: {
-            order_id: String(order.id),
-            amount_cents: order.total_cents,
-            currency: order.currency,
-            payment_method_token: record.paymentToken,
-          },
-          idempotent: true,
-        },
-      );
-      if (res.status === 201 || res.status === 200) {
+      const answer = await deps.payments.charge({
+        key: chargeKey(order.id, record.paymentToken),
+        orderId: order.id,
+        amountCents: order.total_cents,
+        currency: order.currency,
+        token: record.paymentToken,
+      });
+      if (answer.kind === 'charged') {
         // The request and the recovery loop may both finish one charge; only the first transition counts.
-        if (repository.complete(order.id, res.body.id, contact ? { ...contact } : {}, record.traceparent)) {
+        if (store.complete(order.id, answer.paymentId, contact ? { ...contact } : {}, record.traceparent)) {
           metrics.funnel('payment', 'success');
           metrics.funnel('confirmation', 'success');
           metrics.completed(
@@ -279,30 +213,29 @@ export function createCheckout(deps: CheckoutDeps) {
             order.total_cents / 100,
           );
           if (order.total_cents > deps.highValueCents) metrics.highValue('completed');
-          deps.kick();
+          deps.outbox.notify();
         }
         return 'completed';
       }
-      if (res.status === 409) {
-        repository.scheduleChargeRetry(order.id, Date.now() + deps.chargeRetryBaseMs);
+      if (answer.kind === 'in_progress') {
+        store.scheduleChargeRetry(order.id, Date.now() + deps.chargeRetryBaseMs);
         return 'unknown';
       }
-      const code = res.status === 402 ? 'PAYMENT_DECLINED' : 'INVALID_PAYMENT_METHOD';
       // The stored message is ours, built from codes only: never text echoed from a request.
-      const message =
-        res.status === 402
-          ? declinedMessage(res.body)
-          : `the payment was refused (${errorCode(res.body) ?? res.status})`;
-      if (fail(order.id, new StepFailure(code, message, true), record.traceparent, true, order.total_cents))
+      const failure =
+        answer.kind === 'declined'
+          ? new StepFailure('PAYMENT_DECLINED', declinedMessage(answer.reason), true)
+          : new StepFailure('INVALID_PAYMENT_METHOD', `the payment was refused (${answer.code})`, true);
+      if (fail(order.id, failure, record.traceparent, true, order.total_cents))
         metrics.funnel('payment', 'failure');
       return 'failed';
     } catch (err) {
-      if (!(err instanceof DependencyError)) throw err;
+      if (!(err instanceof DependencyUnavailable)) throw err;
       const wait = backoffMs(record.chargeAttempts + 1, {
         baseMs: deps.chargeRetryBaseMs,
         maxMs: deps.chargeRetryMaxMs,
       });
-      repository.scheduleChargeRetry(order.id, Date.now() + wait);
+      store.scheduleChargeRetry(order.id, Date.now() + wait);
       logger.warn(
         { event: 'charge_unknown', order_id: order.id, reason: err.reason, retry_in_ms: wait },
         'payment outcome unknown; order stays awaiting_payment',
@@ -315,37 +248,17 @@ export function createCheckout(deps: CheckoutDeps) {
     key: string,
     input: CreateOrderRequest,
     traceparent: string | null,
-  ): Promise<CheckoutResult> {
+  ): Promise<PlaceResult> {
     const started = performance.now();
     const hash = requestHash(input);
-    const { record, created } = repository.begin(key, hash, input.customer_id, traceparent);
+    const { record, created } = store.begin(key, hash, input.customer_id, traceparent);
     const span = trace.getActiveSpan();
     span?.setAttribute('order.id', record.order.id);
     if (!created) {
-      if (record.requestHash !== hash) {
-        return {
-          status: 422,
-          body: {
-            error: {
-              code: 'IDEMPOTENCY_KEY_REUSED',
-              message: 'this Idempotency-Key was used for a different order',
-            },
-          },
-        };
-      }
-      if (record.response) {
-        span?.setAttribute('order.replayed', true);
-        return { ...record.response, replayed: true } as CheckoutResult;
-      }
-      return {
-        status: 409,
-        body: {
-          error: {
-            code: 'ORDER_IN_PROGRESS',
-            message: 'an order with this Idempotency-Key is still being placed',
-          },
-        },
-      };
+      if (record.requestHash !== hash) return { kind: 'key_reused' };
+      if (!record.reply) return { kind: 'in_progress' };
+      span?.setAttribute('order.replayed', true);
+      return { kind: 'placed', order: record.reply, replayed: true };
     }
     const id = record.order.id;
     let step: FunnelStep = 'cart';
@@ -361,12 +274,12 @@ export function createCheckout(deps: CheckoutDeps) {
       if (who.status === 'rejected') {
         const err = asStepFailure(who.reason, false);
         // The reservation ran beside the lookup: whatever it may hold is released.
-        throw new StepFailure(err.failure.code, err.failure.message, reservationMayHold(reserved));
+        throw new StepFailure(err.code, err.message, reservationMayHold(reserved));
       }
       if (reserved.status === 'rejected') {
         const err = asStepFailure(reserved.reason, true);
-        // A product that does not exist fails the cart; no stock fails shipping (as before the merge).
-        if (err.failure.code !== 'PRODUCT_NOT_FOUND') {
+        // A product that does not exist fails the cart; no stock fails shipping.
+        if (err.code !== 'PRODUCT_NOT_FOUND') {
           metrics.funnel('cart', 'success');
           step = 'shipping';
         }
@@ -375,27 +288,26 @@ export function createCheckout(deps: CheckoutDeps) {
       const { segment, contact } = who.value;
       const { items, currency } = reserved.value;
       total = totalCents(items);
-      repository.setDetails(id, segment, items, total, currency);
+      store.setDetails(id, segment, items, total, currency);
       metrics.funnel('cart', 'success');
       metrics.funnel('shipping', 'success');
       step = 'payment';
       if (tokenized.status === 'rejected') throw asStepFailure(tokenized.reason, true);
       const method = tokenized.value;
-      repository.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
+      store.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
       metrics.created({
         product_category: primaryCategory(items),
         payment_method: method.brand,
         customer_segment: segment,
       });
-      await charge(repository.find(id)!, contact);
+      await charge(store.find(id)!, contact);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       metrics.funnel(step, 'failure');
       fail(id, err, traceparent, step === 'payment', total);
     }
-    const order = repository.find(id)!.order;
-    const response = orderResponse(order);
-    repository.saveResponse(id, response.status, response.body);
+    const order = store.find(id)!.order;
+    store.saveReply(id, order);
     metrics.duration(complexity(input.items.length), order.status, (performance.now() - started) / 1000);
     logger.info(
       {
@@ -407,17 +319,41 @@ export function createCheckout(deps: CheckoutDeps) {
       },
       `order ${order.status}`,
     );
-    return response;
+    return { kind: 'placed', order, replayed: false };
   }
 
-  return { place, charge, orderResponse };
+  /** Refunds a completed order's payment, then marks it cancelled (cancelling twice is a no-op). */
+  async function cancel(id: number): Promise<CancelResult> {
+    const record = store.find(id);
+    if (!record) return { kind: 'not_found' };
+    const { order } = record;
+    if (order.status === 'cancelled') return { kind: 'cancelled', order };
+    if (order.status !== 'completed' || order.payment.id === null) return { kind: 'not_cancellable', order };
+    try {
+      const answer = await deps.payments.refund(order.payment.id);
+      if (answer.kind === 'refused') return { kind: 'refund_refused', code: answer.code };
+    } catch (err) {
+      if (err instanceof DependencyUnavailable) return { kind: 'unavailable', dependency: err.dependency };
+      throw err;
+    }
+    store.cancel(id);
+    logger.info({ event: 'order_cancelled', order_id: id }, 'order cancelled and refunded');
+    return { kind: 'cancelled', order: store.find(id)!.order };
+  }
+
+  return {
+    place,
+    cancel,
+    charge,
+    find: (id: number): Order | undefined => store.find(id)?.order,
+    list: (customerId: number, limit: number, offset: number) =>
+      store.listByCustomer(customerId, limit, offset),
+  };
 }
 
 export type Checkout = ReturnType<typeof createCheckout>;
 
-function declinedMessage(body: unknown): string {
-  const reason = (body as { error?: { details?: { payment?: { decline_reason?: unknown } } } } | null)?.error
-    ?.details?.payment?.decline_reason;
+function declinedMessage(reason: string | null): string {
   return typeof reason === 'string' && /^[a-z_]{1,40}$/.test(reason)
     ? `the card was declined: ${reason}`
     : 'the card was declined';

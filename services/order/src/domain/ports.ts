@@ -1,0 +1,176 @@
+import type { CreateOrderRequest, Order, OrderFailure, OrderItem } from './order.ts';
+
+// What the checkout domain needs from the world, in its own terms. The adapters (HTTP clients of the
+// other services, the SQLite repository, the outbox worker) implement these; the domain imports none of them.
+
+export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
+
+/** A dependency gave no usable answer: the step failed, or its outcome is unknown. */
+export class DependencyUnavailable extends Error {
+  readonly dependency: string;
+  readonly reason: FailureReason;
+  constructor(dependency: string, reason: FailureReason, detail = '') {
+    super(`${dependency}: ${reason}${detail}`);
+    this.name = 'DependencyUnavailable';
+    this.dependency = dependency;
+    this.reason = reason;
+  }
+}
+
+/** A dependency answered and refused the request: trying again will not help. */
+export class Refused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Refused';
+  }
+}
+
+/** Where the confirmation goes; kept only in the outbox task that sends it. */
+export interface Contact {
+  to: string;
+  name: string | null;
+}
+
+export interface Customer {
+  segment: string;
+  contact: Contact | null;
+}
+
+export interface CustomerDirectory {
+  /** null: no such customer. */
+  find(customerId: number): Promise<Customer | null>;
+}
+
+/** An item of the reservation's answer, priced. */
+export interface ReservedItem {
+  product_id: number;
+  name: string;
+  category?: string;
+  unit_price_cents: number;
+  currency: string;
+}
+
+export type Reservation =
+  | { kind: 'reserved'; items: ReservedItem[] }
+  | { kind: 'insufficient_stock' }
+  | { kind: 'product_not_found'; productId: number | null }
+  /** Refused for another reason; it may hold stock. */
+  | { kind: 'rejected' };
+
+export interface Inventory {
+  /** Holds the stock of an order and answers its items priced; idempotent per order. */
+  reserve(
+    orderId: number,
+    items: ReadonlyArray<{ product_id: number; quantity: number }>,
+  ): Promise<Reservation>;
+  commit(orderId: number): Promise<void>;
+  /** Idempotent; releasing a reservation that holds nothing is not an error. */
+  release(orderId: number): Promise<void>;
+}
+
+export interface PaymentMethod {
+  token: string;
+  brand: string;
+  last4: string;
+}
+
+export type Tokenization = { kind: 'tokenized'; method: PaymentMethod } | { kind: 'refused'; code: string };
+
+export interface ChargeRequest {
+  /** Stable across retries and restarts: the same key can never charge twice. */
+  key: string;
+  orderId: number;
+  amountCents: number;
+  currency: string;
+  token: string | null;
+}
+
+export type ChargeAnswer =
+  | { kind: 'charged'; paymentId: number }
+  /** Another attempt with this key is still running. */
+  | { kind: 'in_progress' }
+  | { kind: 'declined'; reason: string | null }
+  | { kind: 'refused'; code: string };
+
+export type RefundAnswer = { kind: 'refunded' } | { kind: 'refused'; code: string };
+
+export interface Payments {
+  /** Creates a vault token for the card; charges nothing. */
+  tokenize(card: CreateOrderRequest['payment_method']): Promise<Tokenization>;
+  charge(request: ChargeRequest): Promise<ChargeAnswer>;
+  refund(paymentId: number): Promise<RefundAnswer>;
+}
+
+export interface Confirmation {
+  to: string;
+  name: string | null;
+  order: Order;
+}
+
+export interface ConfirmationSender {
+  send(confirmation: Confirmation): Promise<void>;
+}
+
+/** Something was queued in the outbox: deliver it soon (the outbox worker listens). */
+export interface OutboxNotifier {
+  notify(): void;
+}
+
+export interface DomainLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/** An order with the bookkeeping the service needs but never shows. */
+export interface OrderRecord {
+  order: Order;
+  idempotencyKey: string;
+  requestHash: string;
+  segment: string | null;
+  paymentToken: string | null;
+  chargeAttempts: number;
+  traceparent: string | null;
+  /** The order as the first reply showed it (what a replay of the key answers). */
+  reply: Order | null;
+}
+
+export type OutboxKind = 'commit_reservation' | 'release_reservation' | 'send_confirmation';
+
+export interface OutboxTask {
+  id: number;
+  orderId: number;
+  kind: OutboxKind;
+  payload: Record<string, unknown>;
+  attempts: number;
+  traceparent: string | null;
+}
+
+/** The orders and their outbox, written in transactions (a state change and its tasks commit together). */
+export interface OrderStore {
+  /** Creates a pending order for `key`, or returns the one that key already made. */
+  begin(
+    key: string,
+    requestHash: string,
+    customerId: number,
+    traceparent: string | null,
+  ): { record: OrderRecord; created: boolean };
+  find(id: number): OrderRecord | undefined;
+  listByCustomer(customerId: number, limit: number, offset: number): { items: Order[]; total: number };
+  setDetails(id: number, segment: string, items: OrderItem[], totalCents: number, currency: string): void;
+  /** `retryAt`: when the recovery loop may first retry the charge if this request cannot finish it. */
+  awaitPayment(id: number, token: string, brand: string, last4: string, retryAt: number): boolean;
+  /** Completed, with stock commit and (when `confirmation` is given) the confirmation queued. */
+  complete(
+    id: number,
+    paymentId: number,
+    confirmation: Record<string, unknown> | null,
+    traceparent: string | null,
+  ): boolean;
+  /** Failed; when stock may be held, its release is queued in the same transaction. */
+  fail(id: number, failure: OrderFailure, releaseStock: boolean, traceparent: string | null): boolean;
+  cancel(id: number): boolean;
+  scheduleChargeRetry(id: number, at: number): void;
+  saveReply(id: number, order: Order): void;
+  dueCharges(now: number, limit: number): OrderRecord[];
+  stalePending(olderThan: Date, limit: number): OrderRecord[];
+}

@@ -44,6 +44,7 @@ check:
 	npm run --silent lint
 	npm run --silent typecheck
 	npm run --silent cycles
+	npm run --silent deps
 
 test:
 	@scripts/bootstrap.sh $(TEST_DEBS)
@@ -51,6 +52,7 @@ test:
 	npm run --silent lint
 	npm run --silent typecheck
 	npm run --silent cycles
+	npm run --silent deps
 	npx vitest run
 
 generate:

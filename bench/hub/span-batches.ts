@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { ExportTraceServiceRequest as Req } from '@vigil/hub/otlp-proto';
 
-// Same generated OTLP module the hub decodes with, to encode realistic requests once up front.
-const require = createRequire(fileURLToPath(new URL('../../packages/hub/package.json', import.meta.url)));
-const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
-const Req = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+// The same vendored OTLP protos the hub decodes with, to encode realistic requests once up front.
 
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const int = (key: string, v: number) => ({ key, value: { intValue: v } });

@@ -1,13 +1,38 @@
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-// The protobufjs module generated from the official OTLP protos ships inside otlp-transformer
-// (up to 0.200.x); the package has no export map, so the file is loaded by path.
-const require = createRequire(import.meta.url);
-// biome-ignore lint/suspicious/noExplicitAny: generated code without usable typings here
-const root: any = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+// OTLP message types from the official protos vendored in ./proto (source and version: proto/README.md),
+// loaded once with protobufjs reflection (field names camelCased, as the OTLP/JSON mapping names them).
+// Messages nest 3 deep per AnyValue level (AnyValue > KeyValueList > KeyValue): protoc's limit of 100 would
+// refuse ~33 attribute levels. Deeper nesting is accepted up to 256 and cut with a marker (limits.ts);
+// beyond, decoding is refused with a 4xx before the stack is at risk.
+protobuf.util.recursionLimit = 256;
+protobuf.Reader.recursionLimit = 256;
 
-const v1 = root.opentelemetry.proto.collector;
+const PROTO_DIR = fileURLToPath(new URL('./proto/', import.meta.url));
+const root = new protobuf.Root();
+root.resolvePath = (_origin, target) => PROTO_DIR + target;
+root.loadSync(
+  [
+    'opentelemetry/proto/collector/trace/v1/trace_service.proto',
+    'opentelemetry/proto/collector/logs/v1/logs_service.proto',
+  ],
+  { keepCase: false },
+);
+root.resolveAll();
+
+// As protobufjs's generated static code has it (and any-value.ts relies on): a oneof member that is not
+// set reads null, not its type's default ("" or 0), so AnyValue tells which member was sent.
+function nullUnsetOneofMembers(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      for (const field of nested.fieldsArray)
+        if (field.partOf) (nested.ctor.prototype as Record<string, unknown>)[field.name] = null;
+    }
+    if (nested instanceof protobuf.Namespace) nullUnsetOneofMembers(nested);
+  }
+}
+nullUnsetOneofMembers(root);
 
 export interface ProtoMessageType {
   decode(buf: Uint8Array): unknown;
@@ -16,10 +41,12 @@ export interface ProtoMessageType {
   toObject(msg: unknown, opts?: unknown): Record<string, unknown>;
 }
 
-export const ExportTraceServiceRequest: ProtoMessageType = v1.trace.v1.ExportTraceServiceRequest;
-export const ExportTraceServiceResponse: ProtoMessageType = v1.trace.v1.ExportTraceServiceResponse;
-export const ExportLogsServiceRequest: ProtoMessageType = v1.logs.v1.ExportLogsServiceRequest;
-export const ExportLogsServiceResponse: ProtoMessageType = v1.logs.v1.ExportLogsServiceResponse;
+const type = (name: string): ProtoMessageType => root.lookupType(`opentelemetry.proto.collector.${name}`);
+
+export const ExportTraceServiceRequest = type('trace.v1.ExportTraceServiceRequest');
+export const ExportTraceServiceResponse = type('trace.v1.ExportTraceServiceResponse');
+export const ExportLogsServiceRequest = type('logs.v1.ExportLogsServiceRequest');
+export const ExportLogsServiceResponse = type('logs.v1.ExportLogsServiceResponse');
 
 // google.rpc.Status, the body OTLP/HTTP prescribes for error responses (fields per status.proto).
 const statusType = new protobuf.Type('Status')

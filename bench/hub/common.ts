@@ -1,19 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@vigil/service-kit/testing';
 
 export const HUB_ENTRY = fileURLToPath(new URL('../../packages/hub/src/server.ts', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** The heap flags `vigil start` gives the hub (packages/cli/src/components.ts). */
 export const HUB_NODE_OPTIONS =

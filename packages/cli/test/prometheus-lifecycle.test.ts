@@ -23,10 +23,13 @@ describe('Prometheus lifecycle API in local mode', () => {
   async function startPrometheus(cmd: { cmd: string; args: readonly string[] }, port: number) {
     const child = spawn(cmd.cmd, [...cmd.args], { stdio: 'ignore' });
     children.push(child);
-    await waitFor('prometheus ready', async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => null);
-      return res?.ok;
-    });
+    await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/-/ready`).catch(() => null);
+        return res?.ok;
+      },
+      { description: 'prometheus ready', timeoutMs: 15_000 },
+    );
     return child;
   }
 

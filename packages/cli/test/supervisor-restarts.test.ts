@@ -60,7 +60,10 @@ describe('Supervisor restarts', () => {
     );
     try {
       expect(await supervisor.startAll()).toBe(true);
-      await waitFor('the supervisor to give up', () => component().status === 'failed');
+      await waitFor(() => component().status === 'failed', {
+        description: 'the supervisor to give up',
+        timeoutMs: 15_000,
+      });
       const final = component();
       expect(final.restarts).toBe(1);
       expect(final.process).toBeNull();
@@ -94,18 +97,20 @@ describe('Supervisor restarts', () => {
       expect(await supervisor.startAll()).toBe(true);
       const first = component().process!.pid;
       process.kill(first, 'SIGKILL');
-      const second = await waitFor('the restart to be spawned', () => {
-        const c = component();
-        return c.status === 'starting' && c.process && c.process.pid !== first ? c.process.pid : undefined;
-      });
+      const second = await waitFor(
+        () => {
+          const c = component();
+          return c.status === 'starting' && c.process && c.process.pid !== first ? c.process.pid : undefined;
+        },
+        { description: 'the restart to be spawned', timeoutMs: 15_000 },
+      );
       process.kill(second, 'SIGKILL');
       const third = await waitFor(
-        'the component to be back after the second kill',
         () => {
           const c = component();
           return c.status === 'ready' && c.process && c.process.pid !== second ? c.process.pid : undefined;
         },
-        15_000,
+        { description: 'the component to be back after the second kill', timeoutMs: 15_000 },
       );
       expect(third).not.toBe(first);
       expect(component().restarts).toBe(2);

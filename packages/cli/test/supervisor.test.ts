@@ -145,12 +145,15 @@ describe('vigil start/status/stop', () => {
     expect((await vigil('start', '--detach')).code).toBe(0);
     const before = state()!.components.find((c) => c.name === 'alpha')!.process!;
     process.kill(before.pid, 'SIGKILL');
-    const after = await waitFor('alpha restarted and ready', () => {
-      const alpha = state()?.components.find((c) => c.name === 'alpha');
-      return alpha?.status === 'ready' && alpha.process && alpha.process.pid !== before.pid
-        ? alpha
-        : undefined;
-    });
+    const after = await waitFor(
+      () => {
+        const alpha = state()?.components.find((c) => c.name === 'alpha');
+        return alpha?.status === 'ready' && alpha.process && alpha.process.pid !== before.pid
+          ? alpha
+          : undefined;
+      },
+      { description: 'alpha restarted and ready', timeoutMs: 15_000 },
+    );
     expect(after.restarts).toBe(1);
     expect(isAlive(after.process)).toBe(true);
     expect((await get(env.ALPHA_PORT, '/health/ready')).status).toBe(200);
@@ -162,7 +165,7 @@ describe('vigil start/status/stop', () => {
     expect((await vigil('start', '--detach')).code).toBe(0);
     const s = state()!;
     process.kill(s.supervisor.pid, 'SIGKILL');
-    await waitFor('supervisor gone', () => !isAlive(s.supervisor));
+    await waitFor(() => !isAlive(s.supervisor), { description: 'supervisor gone', timeoutMs: 15_000 });
     const refused = await vigil('start', '--detach');
     expect(refused.stdout + refused.stderr).toContain('left 2 process(es) running');
     const stopped = await vigil('stop');
@@ -186,7 +189,7 @@ describe('vigil start/status/stop', () => {
       out += c.toString();
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    await waitFor('foreground start ready', () => out.includes('Ctrl-C'));
+    await waitFor(() => out.includes('Ctrl-C'), { description: 'foreground start ready', timeoutMs: 15_000 });
     const children = state()!.components.map((c) => c.process!);
     expect(children.every(isAlive)).toBe(true);
     expect(isAlive(processRef(child.pid!))).toBe(true);

@@ -82,11 +82,12 @@ receivers:
   alertmanager.stderr?.on('data', (d) => {
     output += d;
   });
-  await waitFor(async () => (await fetch(`${amUrl}/-/ready`)).ok, 'alertmanager ready', 20_000).catch(
-    (err) => {
-      throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
-    },
-  );
+  await waitFor(async () => (await fetch(`${amUrl}/-/ready`)).ok, {
+    description: 'alertmanager ready',
+    timeoutMs: 20_000,
+  }).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -104,11 +105,10 @@ afterAll(async () => {
 describe('Alertmanager → hub webhook', () => {
   it('stores the firing and then the resolved notification Alertmanager sends', async () => {
     await postAlert();
-    const firing = await waitFor(
-      async () => (await notifications()).find((n) => n.status === 'firing'),
-      'a firing notification in the hub',
-      15_000,
-    ).catch((err) => {
+    const firing = await waitFor(async () => (await notifications()).find((n) => n.status === 'firing'), {
+      description: 'a firing notification in the hub',
+      timeoutMs: 15_000,
+    }).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
     });
     expect(firing.receiver).toBe('vigil-hub');
@@ -117,11 +117,10 @@ describe('Alertmanager → hub webhook', () => {
     expect(firing.alerts[0]?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
 
     await postAlert(new Date().toISOString());
-    const resolved = await waitFor(
-      async () => (await notifications()).find((n) => n.status === 'resolved'),
-      'a resolved notification in the hub',
-      15_000,
-    );
+    const resolved = await waitFor(async () => (await notifications()).find((n) => n.status === 'resolved'), {
+      description: 'a resolved notification in the hub',
+      timeoutMs: 15_000,
+    });
     expect(resolved.alerts[0]?.status).toBe('resolved');
     const list = await notifications();
     expect(list[0]?.status).toBe('resolved');

@@ -203,12 +203,15 @@ describe('alerts and silences over the real Alertmanager', () => {
         },
       },
     ]);
-    const list = await waitFor(async () => {
-      const r = await call(hub.apiUrl, 'GET', '/api/alerts?service=product-service', {
-        session: sessions.vera!,
-      });
-      return r.body.groups?.[0]?.alerts?.length === 2 ? r.body : undefined;
-    }, 'two HighLatency alerts grouped');
+    const list = await waitFor(
+      async () => {
+        const r = await call(hub.apiUrl, 'GET', '/api/alerts?service=product-service', {
+          session: sessions.vera!,
+        });
+        return r.body.groups?.[0]?.alerts?.length === 2 ? r.body : undefined;
+      },
+      { description: 'two HighLatency alerts grouped' },
+    );
     expect(list.alertmanagers).toEqual([
       { name: 'local', url: am.url, ok: true },
       expect.objectContaining({ name: 'dead', ok: false, error: expect.stringContaining('unreachable') }),
@@ -246,10 +249,15 @@ describe('alerts and silences over the real Alertmanager', () => {
     };
     expect(silence.comment).toBe('ACK! looking');
     expect(silence.createdBy).toBe('rita');
-    const acked = await waitFor(async () => {
-      const r = await call(hub.apiUrl, 'GET', '/api/alerts?state=acknowledged', { session: sessions.vera! });
-      return r.body.groups.find((x: { alertname: string }) => x.alertname === 'HighLatency');
-    }, 'group acknowledged');
+    const acked = await waitFor(
+      async () => {
+        const r = await call(hub.apiUrl, 'GET', '/api/alerts?state=acknowledged', {
+          session: sessions.vera!,
+        });
+        return r.body.groups.find((x: { alertname: string }) => x.alertname === 'HighLatency');
+      },
+      { description: 'group acknowledged' },
+    );
     expect(acked.ack).toMatchObject({ by: 'rita', silenceId: ack.body.silenceId });
 
     const unack = await call(hub.apiUrl, 'POST', '/api/alerts/unack', {
@@ -313,10 +321,13 @@ describe('alerts and silences over the real Alertmanager', () => {
         s.status.state === 'active' && s.comment === 'maintenance, longer',
     );
     expect(active).toHaveLength(1);
-    const silenced = await waitFor(async () => {
-      const r = await call(hub.apiUrl, 'GET', '/api/alerts?state=silenced', { session: sessions.vera! });
-      return r.body.groups.length ? r.body.groups : undefined;
-    }, 'alerts shown as silenced');
+    const silenced = await waitFor(
+      async () => {
+        const r = await call(hub.apiUrl, 'GET', '/api/alerts?state=silenced', { session: sessions.vera! });
+        return r.body.groups.length ? r.body.groups : undefined;
+      },
+      { description: 'alerts shown as silenced' },
+    );
     expect(silenced[0].alertname).toBe('HighLatency');
     const expired = await call(hub.apiUrl, 'DELETE', `/api/silences/local/${edited.body.silenceId}`, {
       session: sessions.rita!,
@@ -351,8 +362,7 @@ describe('incidents from Alertmanager groups', () => {
         });
         return r.body.data?.[0];
       },
-      'incident opened',
-      15_000,
+      { description: 'incident opened', timeoutMs: 15_000 },
     );
     expect(incident).toMatchObject({
       alertname: 'ServiceDown',
@@ -362,7 +372,7 @@ describe('incidents from Alertmanager groups', () => {
     });
     const trigger = await waitFor(
       () => sink.received.find((r) => (r.body as { event_action?: string }).event_action === 'trigger'),
-      'PagerDuty trigger at the sink',
+      { description: 'PagerDuty trigger at the sink' },
     );
     expect(trigger.body).toMatchObject({
       routing_key: 'test-routing-key',
@@ -376,7 +386,7 @@ describe('incidents from Alertmanager groups', () => {
     expect(ack.status).toBe(200);
     await waitFor(
       () => sink.received.find((r) => (r.body as { event_action?: string }).event_action === 'acknowledge'),
-      'PagerDuty acknowledge at the sink',
+      { description: 'PagerDuty acknowledge at the sink' },
     );
     const note = await call(hub.apiUrl, 'POST', `/api/incidents/${incident.id}/notes`, {
       session: sessions.rita!,
@@ -393,8 +403,7 @@ describe('incidents from Alertmanager groups', () => {
         const r = await call(hub.apiUrl, 'GET', `/api/incidents/${incident.id}`, { session: sessions.vera! });
         return r.body.incident.status === 'resolved' ? r.body : undefined;
       },
-      'incident resolved',
-      20_000,
+      { description: 'incident resolved', timeoutMs: 20_000 },
     );
     const kinds = detail.timeline.map((e: { kind: string }) => e.kind);
     expect(kinds).toEqual(

@@ -46,7 +46,10 @@ export async function startAlertmanager(dir: string, config: string): Promise<Re
     output += d;
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, 'alertmanager ready', 20_000).catch((err) => {
+  await waitFor(async () => (await fetch(`${url}/-/ready`)).ok, {
+    description: 'alertmanager ready',
+    timeoutMs: 20_000,
+  }).catch((err) => {
     throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
   });
   return {

@@ -175,11 +175,14 @@ beforeAll(async () => {
 
   startSdk();
   await sendCheckoutTrace();
-  await waitFor(async () => {
-    const t = await getJson(`${apiUrl}/api/traces/${traceId}`);
-    const logs = await getJson(`${apiUrl}/api/traces/${traceId}/logs`);
-    return t.status === 200 && t.body.data[0].spans.length === 7 && logs.body.data.length === 3;
-  }, 'the trace and its logs in the hub');
+  await waitFor(
+    async () => {
+      const t = await getJson(`${apiUrl}/api/traces/${traceId}`);
+      const logs = await getJson(`${apiUrl}/api/traces/${traceId}/logs`);
+      return t.status === 200 && t.body.data[0].spans.length === 7 && logs.body.data.length === 3;
+    },
+    { description: 'the trace and its logs in the hub' },
+  );
 
   profileDir = mkdtempSync(join(tmpdir(), 'console-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
@@ -271,7 +274,10 @@ describe('the Vigil console in headless Chromium', () => {
     expect(path()).toBe(`/traces/${traceId}?span=${spanIds.payment}`);
 
     await page.getByRole('button', { name: 'Collapse POST /checkout' }).click();
-    await waitFor(async () => (await rows.count()) === 1, 'the collapsed trace', UI_TIMEOUT);
+    await waitFor(async () => (await rows.count()) === 1, {
+      description: 'the collapsed trace',
+      timeoutMs: UI_TIMEOUT,
+    });
     await logs.filter({ hasText: 'reserved 2 of p-9' }).click();
     await page.locator(`.wf-row[data-span-id="${spanIds.stock}"][aria-pressed="true"]`).waitFor();
     expect(await rows.count()).toBe(7);
@@ -294,8 +300,7 @@ describe('the Vigil console in headless Chromium', () => {
         const rows = await logRows();
         return rows.length === 1 && rows[0]!.includes('payment declined by issuer');
       },
-      'only the matching log line',
-      UI_TIMEOUT,
+      { description: 'only the matching log line', timeoutMs: UI_TIMEOUT },
     );
     await shot('logs-text-filter');
     await page.locator(`.logs a.trace-link[href="/traces/${traceId}"]`).click();
@@ -312,8 +317,7 @@ describe('the Vigil console in headless Chromium', () => {
         const r = await logRows();
         return r.length === 3 ? r : null;
       },
-      'the three log lines of the trace',
-      UI_TIMEOUT,
+      { description: 'the three log lines of the trace', timeoutMs: UI_TIMEOUT },
     );
     expect(rows[0]).toContain('payment declined by issuer');
     await shot('logs-deep-link');

@@ -51,7 +51,7 @@ describe('crash safety', () => {
       }
     };
     const pumps = Array.from({ length: 6 }, pump);
-    await waitFor(() => acked.length >= 40, 'some acknowledged batches', 20_000);
+    await waitFor(() => acked.length >= 40, { description: 'some acknowledged batches', timeoutMs: 20_000 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     stop = true;

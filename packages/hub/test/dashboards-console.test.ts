@@ -143,11 +143,12 @@ beforeAll(async () => {
   prometheus.stderr?.on('data', (d) => {
     prometheusOutput += d;
   });
-  await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, 'prometheus ready', 30_000).catch(
-    (err) => {
-      throw new Error(`${(err as Error).message}\n${prometheusOutput.slice(-3000)}`);
-    },
-  );
+  await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, {
+    description: 'prometheus ready',
+    timeoutMs: 30_000,
+  }).catch((err) => {
+    throw new Error(`${(err as Error).message}\n${prometheusOutput.slice(-3000)}`);
+  });
 
   const url = service.url;
   load = Promise.all([0, 1].map((w) => traffic(url, w))).then(() => {});
@@ -160,8 +161,7 @@ beforeAll(async () => {
         `histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{${user}}[1m])))`,
       )) >= 4 &&
       (await rangePoints('up{service="hub"} == 1')) >= 4,
-    'four steps of request rates, latency and hub scrapes in Prometheus',
-    45_000,
+    { description: 'four steps of request rates, latency and hub scrapes in Prometheus', timeoutMs: 45_000 },
   );
 
   browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
@@ -220,8 +220,7 @@ describe('console dashboards against a live Prometheus', () => {
       async () =>
         (await page.locator('[data-panel-title]').count()) === PANELS.length &&
         (await page.locator('[data-panel-title][data-state="loading"]').count()) === 0,
-      'every panel settled',
-      20_000,
+      { description: 'every panel settled', timeoutMs: 20_000 },
     );
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'dashboard-service-overview.png'), fullPage: true });
     for (const spec of PANELS) {
@@ -267,14 +266,19 @@ describe('console dashboards against a live Prometheus', () => {
     await select.selectOption('hub');
     await page.waitForURL(/service=hub/);
     const upValues = panel('Up').locator('.dash-stat-value');
-    await waitFor(async () => (await upValues.count()) === 1, 'the Up panel showing the hub only');
+    await waitFor(async () => (await upValues.count()) === 1, {
+      description: 'the Up panel showing the hub only',
+    });
     expect(await panel('Up').locator('.dash-stat-value').textContent()).toBe('UP');
     // Every chart redraws for hub alone: its legend names the hub and no longer the user-service.
     const legend = panel('Resident memory').locator('.u-legend');
-    await waitFor(async () => {
-      const text = await legend.textContent();
-      return text?.includes('hub') && !text.includes('user-service');
-    }, 'the memory chart redrawn for the hub only');
+    await waitFor(
+      async () => {
+        const text = await legend.textContent();
+        return text?.includes('hub') && !text.includes('user-service');
+      },
+      { description: 'the memory chart redrawn for the hub only' },
+    );
   });
   it('the time range and auto-refresh controls live in the URL', async () => {
     await page.locator('select[name="service"]').selectOption('All');
@@ -285,8 +289,7 @@ describe('console dashboards against a live Prometheus', () => {
     await page.waitForURL((url) => !url.search.includes('refresh=off'));
     await waitFor(
       async () => (await page.locator('[data-panel-title][data-state="ready"]').count()) === DRAWN,
-      'every panel drawn for the last hour',
-      20_000,
+      { description: 'every panel drawn for the last hour', timeoutMs: 20_000 },
     );
   });
 
@@ -297,15 +300,13 @@ describe('console dashboards against a live Prometheus', () => {
     await page.goto(`${apiUrl}/dashboards/${OVERVIEW.uid}?range=15m&refresh=off`);
     await waitFor(
       async () => (await page.locator('[data-panel-title][data-state="ready"]').count()) === DRAWN,
-      'every panel drawn',
-      20_000,
+      { description: 'every panel drawn', timeoutMs: 20_000 },
     );
     await stopChild(prometheus);
     await page.getByRole('button', { name: 'Refresh' }).click();
     await waitFor(
       async () => (await page.locator('[data-panel-title][data-state="error"]').count()) === PANELS.length,
-      'every panel showing the error',
-      20_000,
+      { description: 'every panel showing the error', timeoutMs: 20_000 },
     );
     const message = await panel('Request rate').locator('.dash-panel-error').textContent();
     expect(message).toContain('Query failed');

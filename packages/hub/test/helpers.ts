@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts, waitFor } from '@vigil/service-kit/testing';
 import pino from 'pino';
 import { createHub, type Hub } from '../src/app.ts';
 import { parseHubConfig } from '../src/config.ts';
@@ -70,27 +71,6 @@ export async function startTestHub(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(
-  fn: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export function randomHex(bytes: number): string {
@@ -215,10 +195,9 @@ export async function spawnHub(
       if (child.exitCode !== null) throw new Error(`hub exited ${child.exitCode}: ${stderr}`);
       return (await fetch(`http://127.0.0.1:${ports.api}/health/ready`)).ok;
     },
-    'hub readiness',
-    readyTimeoutMs,
+    { description: 'hub readiness', timeoutMs: readyTimeoutMs },
   );
   return child;
 }
 
-export { freePorts } from '@vigil/service-kit/testing';
+export { freePorts, waitFor };

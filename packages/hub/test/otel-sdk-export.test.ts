@@ -107,10 +107,13 @@ afterAll(async () => {
 
 describe('a multi-service trace exported by the OpenTelemetry SDK', () => {
   it('comes back by id in the Jaeger shape with ids, parents, attributes, events and the exception', async () => {
-    const res = await waitFor(async () => {
-      const r = await getJson(`${t.apiUrl}/api/traces/${traceId}`);
-      return r.status === 200 && r.body.data[0].spans.length === 5 ? r : null;
-    }, 'all five spans');
+    const res = await waitFor(
+      async () => {
+        const r = await getJson(`${t.apiUrl}/api/traces/${traceId}`);
+        return r.status === 200 && r.body.data[0].spans.length === 5 ? r : null;
+      },
+      { description: 'all five spans' },
+    );
     const trace = res.body.data[0];
     expect(trace.traceID).toBe(traceId);
     const byId = Object.fromEntries(trace.spans.map((s: any) => [s.spanID, s]));
@@ -203,10 +206,13 @@ describe('a multi-service trace exported by the OpenTelemetry SDK', () => {
   });
 
   it('stores the log records with their trace context and finds them by trace, text, level and attribute', async () => {
-    const byTrace = await waitFor(async () => {
-      const r = await getJson(`${t.apiUrl}/api/traces/${traceId}/logs`);
-      return r.body.data.length === 2 ? r.body.data : null;
-    }, 'two logs of the trace');
+    const byTrace = await waitFor(
+      async () => {
+        const r = await getJson(`${t.apiUrl}/api/traces/${traceId}/logs`);
+        return r.body.data.length === 2 ? r.body.data : null;
+      },
+      { description: 'two logs of the trace' },
+    );
     expect(byTrace.map((l: any) => l.body)).toEqual(['order created for customer', 'payment declined']);
     expect(byTrace[0]).toMatchObject({
       service: 'order-service',

@@ -56,7 +56,9 @@ describe('retention', () => {
     expect((await postOtlp(`${t.otlpUrl}/v1/logs`, logsRequest('old', oldNs, 30))).status).toBe(200);
     expect((await postOtlp(`${t.otlpUrl}/v1/logs`, logsRequest('new', nowNs, 20))).status).toBe(200);
 
-    await waitFor(() => count('spans') === 50 && count('logs') === 20, 'old rows to be deleted');
+    await waitFor(() => count('spans') === 50 && count('logs') === 20, {
+      description: 'old rows to be deleted',
+    });
     expect((await getJson(`${t.apiUrl}/api/traces/${oldTrace}`)).status).toBe(404);
     expect((await getJson(`${t.apiUrl}/api/traces/${newTrace}`)).body.data[0].spans).toHaveLength(50);
     const logs = await getJson(`${t.apiUrl}/api/logs?limit=1000`);
@@ -87,7 +89,7 @@ describe('retention', () => {
       const res = await postOtlp(`${t.otlpUrl}/v1/traces`, encodeTraces('sized', spans));
       expect(res.status).toBe(200);
     }
-    await waitFor(() => usedBytes(t!.hub.db) <= limitBytes, 'used bytes under the limit');
+    await waitFor(() => usedBytes(t!.hub.db) <= limitBytes, { description: 'used bytes under the limit' });
     const remaining = count('spans');
     expect(remaining).toBeGreaterThan(0);
     expect(remaining).toBeLessThan(4000);

@@ -87,8 +87,7 @@ describe('hub under stalled live-tail readers and a log burst', () => {
     }
     await waitFor(
       async () => (await metric('hub_log_streams_disconnected_total', 'reason="slow_reader"')) === readers,
-      'every stalled reader to be disconnected',
-      60_000,
+      { description: 'every stalled reader to be disconnected', timeoutMs: 60_000 },
     );
     const after = memoryMiB(child.pid!);
     // Measured: ~+90 MiB peak with the bound (most of it the ingest itself); without it the readers are never

@@ -1,8 +1,8 @@
+import { waitFor } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, startFixture } from './support/fixture-process.ts';
 import { SPAN_KIND } from './support/otlp-decode.ts';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { waitFor } from './support/poll.ts';
 
 let receiver: OtlpReceiver;
 let upstream: FixtureProcess;
@@ -40,7 +40,7 @@ describe('a request crossing two real processes', () => {
         const inTrace = receiver.spans.filter((s) => s.traceId === traceId);
         return inTrace.length >= 3 ? inTrace : undefined;
       },
-      { timeoutMs: 15_000, what: 'three spans of the trace' },
+      { timeoutMs: 15_000, description: 'three spans of the trace' },
     );
     const aServer = spans.find((s) => s.service === 'svc-a' && s.kind === SPAN_KIND.SERVER);
     const aClient = spans.find((s) => s.service === 'svc-a' && s.kind === SPAN_KIND.CLIENT);
@@ -86,14 +86,14 @@ describe('a request crossing two real processes', () => {
         const lines = upstream.logs.filter((l) => l.trace_id === traceId);
         return lines.some((l) => l.event === 'http_request') ? lines : undefined;
       },
-      { what: 'upstream request log' },
+      { description: 'upstream request log' },
     );
     const bLines = await waitFor(
       () => {
         const lines = downstream.logs.filter((l) => l.trace_id === traceId);
         return lines.some((l) => l.event === 'http_request') ? lines : undefined;
       },
-      { what: 'downstream request log' },
+      { description: 'downstream request log' },
     );
     expect(aLines.find((l) => l.msg === 'downstream answered')).toMatchObject({
       service: 'svc-a',
@@ -114,7 +114,7 @@ describe('a request crossing two real processes', () => {
       () =>
         receiver.logs.some((l) => l.service === 'svc-a' && l.traceId === traceId) &&
         receiver.logs.some((l) => l.service === 'svc-b' && l.traceId === traceId && l.body === 'item served'),
-      { timeoutMs: 15_000, what: 'OTLP log records of both services' },
+      { timeoutMs: 15_000, description: 'OTLP log records of both services' },
     );
   });
 
@@ -124,7 +124,7 @@ describe('a request crossing two real processes', () => {
     const traceId = response.headers.get('x-trace-id');
     const span = await waitFor(() => receiver.spans.find((s) => s.traceId === traceId), {
       timeoutMs: 15_000,
-      what: 'error span',
+      description: 'error span',
     });
     expect(span.statusCode).toBe(2);
     expect(JSON.stringify(receiver.spans.filter((s) => s.traceId === traceId))).not.toContain('4111 1111');
@@ -141,12 +141,12 @@ describe('a request crossing two real processes', () => {
     expect(((await response.json()) as { trace_id: string }).trace_id).toBe(parentTrace);
     const span = await waitFor(() => receiver.spans.find((s) => s.traceId === parentTrace), {
       timeoutMs: 15_000,
-      what: 'span',
+      description: 'span',
     });
     expect(span.parentSpanId).toBe('b7ad6b7169203331');
     const record = await waitFor(
       () => receiver.logs.find((l) => l.traceId === parentTrace && l.body === 'echo received'),
-      { timeoutMs: 15_000, what: 'echo log record' },
+      { timeoutMs: 15_000, description: 'echo log record' },
     );
     const exported = JSON.stringify(record);
     expect(exported).not.toContain('4111111111111111');

@@ -1,9 +1,9 @@
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@vigil/service-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { createBatchedDestination } from '../src/log-destination.ts';
-import { waitFor } from './support/poll.ts';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'vigil-logdest-')), 'out.log');
 

@@ -1,9 +1,9 @@
+import { waitFor } from '@vigil/service-kit/testing';
 import Fastify, { LogController } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTelemetry } from '../src/index.ts';
 import { type FixtureProcess, startFixture } from './support/fixture-process.ts';
 import { closedPort } from './support/otlp-receiver.ts';
-import { waitFor } from './support/poll.ts';
 
 const services: FixtureProcess[] = [];
 afterAll(async () => {
@@ -68,7 +68,7 @@ describe('bad configuration never reaches the host', () => {
     // Logs still go to the (dead) collector: its failure is warned about exactly once, then only counted.
     await waitFor(() => warnings().some((w) => w.key === 'export-logs'), {
       timeoutMs: 15_000,
-      what: 'export warning',
+      description: 'export warning',
     });
     for (let i = 0; i < 10; i++) expect((await fetch(`${service.url}/items/again-${i}`)).status).toBe(200);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();

@@ -1,8 +1,8 @@
+import { waitFor } from '@vigil/service-kit/testing';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetry, type Telemetry } from '../src/index.ts';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { waitFor } from './support/poll.ts';
 
 let receiver: OtlpReceiver;
 const cleanups: Array<() => Promise<void>> = [];
@@ -68,7 +68,7 @@ describe('request logs', () => {
     });
     await waitFor(
       () => receiver.logs.some((l) => l.service === 'req-logs-default' && l.body === 'item served'),
-      { timeoutMs: 10_000, what: 'the app log line over OTLP' },
+      { timeoutMs: 10_000, description: 'the app log line over OTLP' },
     );
     const server = receiver.spans.find((s) => s.service === 'req-logs-default' && s.traceId === traceId);
     expect(server?.attributes).toMatchObject({
@@ -94,7 +94,7 @@ describe('request logs', () => {
             l.body === 'request completed' &&
             l.traceId === response.headers['x-trace-id'],
         ),
-      { timeoutMs: 10_000, what: 'the request log over OTLP' },
+      { timeoutMs: 10_000, description: 'the request log over OTLP' },
     );
     expect(record.attributes).toMatchObject({ event: 'http_request', route: '/items/:id', status: 200 });
   });

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
+import { waitFor } from '@vigil/service-kit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTelemetry, type Telemetry } from '../src/index.ts';
 import { closedPort, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { waitFor } from './support/poll.ts';
 
 const started: Telemetry[] = [];
 let receiver: OtlpReceiver | undefined;
@@ -41,7 +41,7 @@ describe('self-metrics', () => {
         const text = await scrape(telemetry);
         return (sample(text, 'telemetry_spans_total', 'outcome="dropped"') ?? 0) >= 20 ? text : undefined;
       },
-      { timeoutMs: 15_000, what: 'dropped spans to be counted' },
+      { timeoutMs: 15_000, description: 'dropped spans to be counted' },
     );
     expect(sample(body, 'telemetry_spans_total', 'outcome="exported"')).toBe(0);
     expect(sample(body, 'telemetry_export_failures_total', 'signal="traces"')).toBeGreaterThanOrEqual(1);
@@ -50,7 +50,7 @@ describe('self-metrics', () => {
         (sample(await scrape(telemetry), 'telemetry_log_records_total', 'outcome="dropped"') ?? 0) >= 1,
       {
         timeoutMs: 15_000,
-        what: 'dropped log records to be counted',
+        description: 'dropped log records to be counted',
       },
     );
   });
@@ -69,7 +69,7 @@ describe('self-metrics', () => {
       async () =>
         (sample(await scrape(telemetry), 'telemetry_spans_total', 'outcome="dropped"') ?? 0) >=
         6000 - 4096 - 512,
-      { timeoutMs: 15_000, what: 'overflowed spans to be counted as dropped' },
+      { timeoutMs: 15_000, description: 'overflowed spans to be counted as dropped' },
     );
   });
 

@@ -1,7 +1,7 @@
+import { waitFor } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, startFixture } from './support/fixture-process.ts';
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
-import { waitFor } from './support/poll.ts';
 
 let receiver: OtlpReceiver;
 let service: FixtureProcess;
@@ -49,14 +49,14 @@ describe('SIGTERM during load', () => {
     const workers = Array.from({ length: 16 }, worker);
     await waitFor(() => outcomes.filter((o) => o.status === 200).length >= 32, {
       timeoutMs: 15_000,
-      what: 'steady load',
+      description: 'steady load',
     });
     // Signal while several requests have been inside their 300 ms handler for a while.
     await waitFor(
       () =>
         outcomes.filter((o) => o.status === undefined && !o.error && performance.now() - o.sentAt > 100)
           .length >= 8,
-      { timeoutMs: 5_000, intervalMs: 5, what: 'requests in flight' },
+      { timeoutMs: 5_000, intervalMs: 5, description: 'requests in flight' },
     );
 
     const signalAt = performance.now();

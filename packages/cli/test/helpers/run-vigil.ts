@@ -45,22 +45,7 @@ export function tempVarDir(): string {
   return mkdtempSync(join(tmpdir(), 'vigil-cli-test-'));
 }
 
-export { freePort } from '@vigil/service-kit/testing';
-
-/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { freePort, waitFor } from '@vigil/service-kit/testing';
 
 export function pidAlive(pid: number): boolean {
   try {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './poll.ts';
+import { waitFor } from '@vigil/service-kit/testing';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/fixture-service.ts', import.meta.url));
 
@@ -48,7 +48,7 @@ export async function startFixture(env: Record<string, string>): Promise<Fixture
   const started = await Promise.race([
     waitFor(() => logs.find((l) => l.event === 'service_started'), {
       timeoutMs: 20_000,
-      what: 'fixture to listen',
+      description: 'fixture to listen',
     }),
     exit.then(({ code }) => {
       throw new Error(`fixture exited (${code}) before listening: ${raw.join('\n')}`);

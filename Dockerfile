@@ -16,6 +16,7 @@ WORKDIR /app
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 # npm ci checks the lockfile against every workspace, so every workspace manifest is copied.
 COPY package.json package-lock.json .npmrc ./
+COPY monitoring/grafana/package.json monitoring/grafana/
 COPY packages/card/package.json packages/card/
 COPY packages/cli/package.json packages/cli/
 COPY packages/hub/package.json packages/hub/
@@ -60,7 +61,7 @@ RUN mkdir -p /out/node_modules/@vigil \
      | while read -r dir; do [ "$dir" = /app ] || cp -a --parents "$dir" /out/; done \
   && cp -a node_modules/@vigil/. /out/node_modules/@vigil/ \
   && cp -a --parents package.json "$APP" /out/ \
-  && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/console /out/; fi \
+  && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/package.json monitoring/grafana/console /out/; fi \
   && find /out -path '*/test' -prune -exec rm -rf {} +
 
 # --- 3. the runtime image: non-root, read-only friendly (writes only under /data) -------------

@@ -2,10 +2,10 @@
 // (scripts/generate.ts) writes them; scripts/test/generated.test.ts fails when one is stale.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { dashboardFiles, dashboards } from '@vigil/dashboards';
+import { CONSOLE_SPECS_FILE, consoleSpecsText } from '@vigil/dashboards/console-specs';
 import { deployArtefacts } from '../deploy/generate.ts';
 import { kubernetesArtefacts } from '../deploy/kubernetes/generate.ts';
-import { CONSOLE_SPECS_FILE, consoleSpecsText } from '../monitoring/grafana/src/console-specs.ts';
-import { dashboardFiles, dashboards } from '../monitoring/grafana/src/index.ts';
 import { repoRoot } from '../packages/cli/src/index.ts';
 import {
   CORE_TARGETS_DIR,

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { dashboards } from '@vigil/dashboards';
 import { freePort, type RunningService, repoRoot, startService } from '@vigil/service-kit/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboards } from '../../monitoring/grafana/src/index.ts';
 import {
   type MonitoringStack,
   promQuery,

@@ -5,10 +5,17 @@ import { describe, expect, it } from 'vitest';
 
 // Static checks of the one Dockerfile; test/containers/e2e/ builds and runs it for real.
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-const workspaces = ['packages', 'services'].flatMap((dir) =>
-  readdirSync(join(repoRoot, dir), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(repoRoot, dir, e.name, 'package.json')))
-    .map((e) => `${dir}/${e.name}`),
+// The root manifest's workspaces (`dir/*` globs and plain directories).
+const workspaces = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).workspaces as string[]
+).flatMap((pattern) =>
+  pattern.endsWith('/*')
+    ? readdirSync(join(repoRoot, pattern.slice(0, -2)), { withFileTypes: true })
+        .filter(
+          (e) => e.isDirectory() && existsSync(join(repoRoot, pattern.slice(0, -2), e.name, 'package.json')),
+        )
+        .map((e) => `${pattern.slice(0, -2)}/${e.name}`)
+    : [pattern],
 );
 
 describe('Dockerfile (every Node component)', () => {

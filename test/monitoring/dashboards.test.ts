@@ -1,13 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dashboardFiles, dashboards, GENERATED_NOTE, PROMETHEUS_DATASOURCE } from '@vigil/dashboards';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  dashboardFiles,
-  dashboards,
-  GENERATED_NOTE,
-  PROMETHEUS_DATASOURCE,
-} from '../../monitoring/grafana/src/index.ts';
 // The order-flow helper's stack of real processes (read-only reuse).
 import type { ServiceName, Stack } from '../order-flow/support/stack.ts';
 import { DECLINED_CARD, http, startStack, TEST_CARD } from '../order-flow/support/stack.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { dashboards } from '@vigil/dashboards';
+import { CONSOLE_SPECS_FILE, consoleSpecsText } from '@vigil/dashboards/console-specs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_SPECS_FILE, consoleSpecsText } from '../../../monitoring/grafana/src/console-specs.ts';
-import { dashboards } from '../../../monitoring/grafana/src/index.ts';
 import { freePorts, startTestHub, type TestHub, tempDir } from './helpers.ts';
 
 // Prometheus answers are covered against the real binary in dashboards-console.test.ts; here

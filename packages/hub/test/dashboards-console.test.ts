@@ -2,10 +2,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboards } from '@vigil/dashboards';
 import { type RunningService, startService } from '@vigil/service-kit/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboards } from '../../../monitoring/grafana/src/index.ts';
 import { CHROMIUM_ARGS } from './console-support.ts';
 import { freePorts, spawnHub, tempDir, waitFor } from './helpers.ts';
 

@@ -143,7 +143,15 @@ export async function localBase(): Promise<LocalBase> {
 async function nodeImageInputs(): Promise<string[]> {
   const { stdout } = await exec(
     'git',
-    ['ls-files', '-co', '--exclude-standard', 'packages', 'services', 'monitoring/grafana/console'],
+    [
+      'ls-files',
+      '-co',
+      '--exclude-standard',
+      'packages',
+      'services',
+      'monitoring/grafana/package.json',
+      'monitoring/grafana/console',
+    ],
     {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,

@@ -2,10 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { intVar } from '../env-vars.ts';
 
-/** The console specs generated beside the Grafana JSON (node monitoring/grafana/src/generate.ts). */
-export const DEFAULT_DASHBOARDS_FILE = fileURLToPath(
-  new URL('../../../../monitoring/grafana/console/dashboards.json', import.meta.url),
-);
+/** The console specs of the dashboards package (@vigil/dashboards, generated beside the Grafana JSON). */
+export const DEFAULT_DASHBOARDS_FILE = fileURLToPath(import.meta.resolve('@vigil/dashboards/console.json'));
 
 /** Env fields of the dashboards proxy and the Alertmanager webhook; spread into the hub's schema. */
 export const dashboardsEnvShape = {

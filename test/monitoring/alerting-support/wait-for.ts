@@ -1,22 +1,22 @@
-/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+import { waitFor as poll } from '@vigil/service-kit/testing';
+
+/**
+ * `waitFor` of @vigil/service-kit/testing with the argument order these tests use: `what` first, and any
+ * value other than undefined (false and 0 included) ends the wait.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   options: { timeoutMs: number; intervalMs?: number },
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
+  const boxed = await poll(
+    async () => {
       const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
-  }
-  const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${cause}`);
+      return value === undefined ? undefined : { value };
+    },
+    { intervalMs: 100, ...options, description: what },
+  );
+  return boxed.value;
 }
 
 /** GET url and resolve true on a 2xx; any failure is false. */

@@ -1,4 +1,11 @@
-import { cardBrandLabel, createServiceApp, type SqliteDatabase, segmentLabel } from '@vigil/service-kit';
+import { trace } from '@opentelemetry/api';
+import {
+  backoffMs,
+  cardBrandLabel,
+  createServiceApp,
+  type SqliteDatabase,
+  segmentLabel,
+} from '@vigil/service-kit';
 import type { Telemetry } from '@vigil/telemetry';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -125,8 +132,13 @@ export async function buildApp({
     payments: httpPayments(payments),
     outbox,
     logger: telemetry.logger,
+    trace: { annotate: (key, value) => trace.getActiveSpan()?.setAttribute(key, value) },
+    chargeRetryDelayMs: (attempt) =>
+      backoffMs(attempt, {
+        baseMs: Math.max(100, config.ORDER_RETRY_BASE_MS * 4),
+        maxMs: config.ORDER_CHARGE_RETRY_MAX_MS,
+      }),
     chargeRetryBaseMs: Math.max(100, config.ORDER_RETRY_BASE_MS * 4),
-    chargeRetryMaxMs: config.ORDER_CHARGE_RETRY_MAX_MS,
     chargeGraceMs: config.ORDER_CHARGE_GRACE_MS,
     highValueCents: Math.round(config.ORDER_HIGH_VALUE_DOLLARS * 100),
     metrics: {

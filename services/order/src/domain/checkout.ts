@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { trace } from '@opentelemetry/api';
-import { backoffMs } from '@vigil/service-kit';
 import {
   type CreateOrderRequest,
   type FunnelStep,
@@ -23,6 +21,7 @@ import {
   type CustomerDirectory,
   DependencyUnavailable,
   type DomainLogger,
+  type DomainTrace,
   type Inventory,
   type OrderRecord,
   type OrderStore,
@@ -48,8 +47,12 @@ export interface CheckoutDeps {
   outbox: OutboxNotifier;
   metrics: CheckoutMetrics;
   logger: DomainLogger;
+  /** Notes on the current request's span (order id, failure code, replay). */
+  trace: DomainTrace;
+  /** Wait before the recovery loop retries a charge whose outcome is unknown, by attempt (1, 2, …). */
+  chargeRetryDelayMs: (attempt: number) => number;
+  /** Wait before retrying a charge another attempt is still running. */
   chargeRetryBaseMs: number;
-  chargeRetryMaxMs: number;
   /** How long the request itself owns the charge before the recovery loop may retry it. */
   chargeGraceMs: number;
   /** Orders above this total (cents) count in metrics.highValue. */
@@ -124,7 +127,7 @@ export function createCheckout(deps: CheckoutDeps) {
       return false;
     if (err.releaseStock) deps.outbox.notify();
     if (paymentStep && total > deps.highValueCents) metrics.highValue('payment_failed');
-    trace.getActiveSpan()?.setAttribute('order.failure', err.code);
+    deps.trace.annotate('order.failure', err.code);
     return true;
   }
 
@@ -231,10 +234,7 @@ export function createCheckout(deps: CheckoutDeps) {
       return 'failed';
     } catch (err) {
       if (!(err instanceof DependencyUnavailable)) throw err;
-      const wait = backoffMs(record.chargeAttempts + 1, {
-        baseMs: deps.chargeRetryBaseMs,
-        maxMs: deps.chargeRetryMaxMs,
-      });
+      const wait = deps.chargeRetryDelayMs(record.chargeAttempts + 1);
       store.scheduleChargeRetry(order.id, Date.now() + wait);
       logger.warn(
         { event: 'charge_unknown', order_id: order.id, reason: err.reason, retry_in_ms: wait },
@@ -252,12 +252,11 @@ export function createCheckout(deps: CheckoutDeps) {
     const started = performance.now();
     const hash = requestHash(input);
     const { record, created } = store.begin(key, hash, input.customer_id, traceparent);
-    const span = trace.getActiveSpan();
-    span?.setAttribute('order.id', record.order.id);
+    deps.trace.annotate('order.id', record.order.id);
     if (!created) {
       if (record.requestHash !== hash) return { kind: 'key_reused' };
       if (!record.reply) return { kind: 'in_progress' };
-      span?.setAttribute('order.replayed', true);
+      deps.trace.annotate('order.replayed', true);
       return { kind: 'placed', order: record.reply, replayed: true };
     }
     const id = record.order.id;

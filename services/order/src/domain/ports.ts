@@ -121,6 +121,11 @@ export interface DomainLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
+/** Attributes on the span of the work in progress (a no-op without tracing). */
+export interface DomainTrace {
+  annotate(key: string, value: string | number | boolean): void;
+}
+
 /** An order with the bookkeeping the service needs but never shows. */
 export interface OrderRecord {
   order: Order;

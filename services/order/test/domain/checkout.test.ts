@@ -55,8 +55,9 @@ function setup(chargeAnswers: Array<ChargeAnswer | 'unavailable'>) {
     outbox: { notify: () => notified++ },
     metrics: { funnel() {}, created() {}, completed() {}, duration() {}, highValue() {} },
     logger: { info() {}, warn() {} },
+    trace: { annotate() {} },
+    chargeRetryDelayMs: (attempt) => 100 * attempt,
     chargeRetryBaseMs: 100,
-    chargeRetryMaxMs: 1000,
     chargeGraceMs: 0,
     highValueCents: 1_000_000,
   });

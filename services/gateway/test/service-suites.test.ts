@@ -1,4 +1,4 @@
-import { adminFaultsSuite } from '@vigil/service-kit/testing';
+import { serviceSuites } from '@vigil/service-kit/testing';
 import { createTelemetry } from '@vigil/telemetry';
 import { buildApp as buildUserService } from '@vigil/user-service';
 import type { FastifyInstance } from 'fastify';
@@ -6,23 +6,25 @@ import { afterAll } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { readConfig } from '../src/config.ts';
 
-// The gateway has no database; its admin fault API is checked on a route proxied to a real
-// user-service listening on a loopback port.
+// The gateway has no database (so no database-fault suite); its admin fault API is checked on a
+// route proxied to a real user-service listening on a loopback port.
 let upstream: FastifyInstance | undefined;
 afterAll(async () => {
   await upstream?.close();
 });
 
-adminFaultsSuite(
+serviceSuites(
   { service: 'gateway', url: '/users/1', route: '/users/:id', otherUrl: '/users' },
-  async () => {
-    upstream = await buildUserService({
-      telemetry: createTelemetry({ service: 'user-service', version: 'test', env: { LOG_LEVEL: 'fatal' } }),
-    });
-    const address = await upstream.listen({ host: '127.0.0.1', port: 0 });
-    return buildApp({
-      telemetry: createTelemetry({ service: 'gateway', version: 'test', env: { LOG_LEVEL: 'fatal' } }),
-      config: readConfig({ USER_SERVICE_URL: address }),
-    });
+  {
+    build: async () => {
+      upstream = await buildUserService({
+        telemetry: createTelemetry({ service: 'user-service', version: 'test', env: { LOG_LEVEL: 'fatal' } }),
+      });
+      const address = await upstream.listen({ host: '127.0.0.1', port: 0 });
+      return buildApp({
+        telemetry: createTelemetry({ service: 'gateway', version: 'test', env: { LOG_LEVEL: 'fatal' } }),
+        config: readConfig({ USER_SERVICE_URL: address }),
+      });
+    },
   },
 );

@@ -1,5 +1,5 @@
 import { openDatabase } from '@vigil/service-kit';
-import { adminFaultsSuite, databaseFaultSuite } from '@vigil/service-kit/testing';
+import { serviceSuites } from '@vigil/service-kit/testing';
 import { createTelemetry } from '@vigil/telemetry';
 import { migrations } from '../src/adapters/migrations.ts';
 import { buildApp } from '../src/app.ts';
@@ -11,14 +11,16 @@ const target = {
   route: '/notifications',
   otherUrl: '/health/live',
 };
-const telemetry = () =>
-  createTelemetry({ service: 'notification-service', version: 'test', env: { LOG_LEVEL: 'fatal' } });
 
-adminFaultsSuite(target, () => buildApp({ telemetry: telemetry() }));
-
-const database = openDatabase(':memory:', migrations);
-databaseFaultSuite(
-  target,
-  () => buildApp({ telemetry: telemetry(), database }),
-  () => database.close(),
-);
+serviceSuites(target, {
+  build: (database) =>
+    buildApp({
+      telemetry: createTelemetry({
+        service: 'notification-service',
+        version: 'test',
+        env: { LOG_LEVEL: 'fatal' },
+      }),
+      database,
+    }),
+  openDatabase: () => openDatabase(':memory:', migrations),
+});

@@ -9,7 +9,13 @@ export {
 } from './fuzz.ts';
 export { type PromtoolResult, promtoolCheckMetrics } from './promtool.ts';
 export { repoRoot } from './repo-root.ts';
-export { adminFaultsSuite, databaseFaultSuite, type ServiceUnderTest } from './service-suites.ts';
+export {
+  adminFaultsSuite,
+  databaseFaultSuite,
+  type ServiceSuitesOptions,
+  type ServiceUnderTest,
+  serviceSuites,
+} from './service-suites.ts';
 export {
   type ExitResult,
   type RunningService,

@@ -2,6 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteDatabase } from '../database.ts';
 
 export interface ServiceUnderTest {
   /** The `service` label, e.g. 'user-service'. */
@@ -105,4 +106,27 @@ export function databaseFaultSuite(
       expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     });
   });
+}
+
+export interface ServiceSuitesOptions {
+  /** The service's app; `database` is an already opened handle (the database-fault suite closes it). */
+  build: (database?: SqliteDatabase) => Promise<FastifyInstance>;
+  /** Opens the service's database (with its migrations); omitted for a service without one (the gateway). */
+  openDatabase?: () => SqliteDatabase;
+}
+
+/** The shared suites a service runs: admin faults always, database faults when it has a database. */
+export function serviceSuites(target: ServiceUnderTest, options: ServiceSuitesOptions): void {
+  adminFaultsSuite(target, () => options.build());
+  const { openDatabase } = options;
+  if (!openDatabase) return;
+  let database: SqliteDatabase | undefined;
+  databaseFaultSuite(
+    target,
+    () => {
+      database = openDatabase();
+      return options.build(database);
+    },
+    () => database?.close(),
+  );
 }

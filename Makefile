@@ -6,7 +6,7 @@ export PATH := $(NODE_HOME)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_HOME),$(npm_config_nodedir))
 
 # Debian packages each target needs.
-RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter stress-ng
+RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter prometheus-blackbox-exporter stress-ng
 TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose
 # The container test: rootful podman + runc, and debootstrap for the local base image.
 CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils

@@ -34,10 +34,12 @@ describe('SLOs as code', () => {
   it('vigil slo validate accepts the repository spec', () => {
     const run = vigil('slo', 'validate');
     expect(run.code, run.stderr).toBe(0);
-    // Counted independently of the validator: one `- name:` entry per SLO in the spec.
-    const count = readFileSync(specPath, 'utf8').match(/^ {2}- name:/gm)?.length ?? 0;
-    expect(count).toBeGreaterThan(0);
-    expect(run.stdout).toContain(`${count} SLOs, valid`);
+    // Counted independently of the validator: one `- name:` entry per SLO (before `slas:`) and per SLA.
+    const [slos = '', slas = ''] = readFileSync(specPath, 'utf8').split(/^slas:$/m);
+    const count = (text: string) => text.match(/^ {2}- name:/gm)?.length ?? 0;
+    expect(count(slos)).toBeGreaterThan(0);
+    expect(count(slas)).toBeGreaterThan(0);
+    expect(run.stdout).toContain(`${count(slos)} SLOs and ${count(slas)} SLAs, valid`);
   });
 
   it('vigil slo validate rejects a bad spec with a clear message per problem, exit 1', () => {

@@ -15,6 +15,55 @@ export const slos: DashboardSpec = {
   serviceVariable: true,
   sections: [
     {
+      // The SLAs of slos.yaml (`slas:`): recorded by the generated `sla:<name>` rule groups from
+      // the blackbox exporter's probes (job `blackbox`), per calendar month (UTC).
+      title: 'SLA (calendar month, measured from outside)',
+      panels: [
+        {
+          title: 'SLA attainment this month',
+          description:
+            'Share of successful synthetic probes of each SLA’s journeys since the 1st of the month (UTC, whole hours), beside its promise. `vigil sla report` gives breaches and the SLI’s view.',
+          type: 'stat',
+          unit: 'percentunit',
+          width: 8,
+          queries: [
+            { expr: `1 - sla:probe_failure:ratio_month_to_date{${SERVICE}}`, legend: '{{sla}}' },
+            { expr: `sla:objective:ratio{${SERVICE}}`, legend: '{{sla}} promise' },
+          ],
+        },
+        {
+          title: 'SLA budget spent this month',
+          description:
+            'Share of the month’s allowed failed probes already spent (1 = the promise is broken for the month). SLAAtRisk warns when the pace of the last 6h and 1d would pass 1 by the month’s end.',
+          type: 'stat',
+          unit: 'percentunit',
+          width: 8,
+          queries: [{ expr: `sla:error_budget_spent:ratio_month_to_date{${SERVICE}}`, legend: '{{sla}}' }],
+          thresholds: [
+            { value: null, color: 'green' },
+            { value: 0.5, color: 'orange' },
+            { value: 1, color: 'red' },
+          ],
+        },
+        {
+          title: 'Probe success by journey (5m)',
+          description:
+            'Share of successful probes of each journey over 5 minutes (blackbox exporter, job blackbox); 0 is a journey down as customers see it.',
+          type: 'timeseries',
+          unit: 'percentunit',
+          width: 8,
+          min: 0,
+          max: 1,
+          queries: [
+            {
+              expr: 'avg by (sla, journey) (avg_over_time(probe_success{job="blackbox"}[5m]))',
+              legend: '{{sla}} {{journey}}',
+            },
+          ],
+        },
+      ],
+    },
+    {
       title: 'Error budget',
       panels: [
         {

@@ -24,6 +24,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'validate SLO specs and generate their burn-rate rules',
     load: () => import('./commands/slo.ts'),
   },
+  sla: {
+    summary: 'SLA report: attainment, budget spent and breaches per SLA for a month (vigil sla --help)',
+    load: () => import('./commands/sla.ts'),
+  },
   user: {
     summary: 'add, remove and list alert-console users (vigil user --help)',
     load: () => import('./commands/user.ts'),

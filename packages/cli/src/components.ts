@@ -6,6 +6,7 @@ import type { Component, StartContext } from './component.ts';
 import { nodeProcess } from './component-from-topology.ts';
 import {
   alertmanagerComponent,
+  blackboxExporterComponent,
   nodeExporterComponent,
   processExporterComponent,
   prometheusComponent,
@@ -67,6 +68,8 @@ const custom: Partial<Record<ComponentName, Component>> = {
   // Host and process metrics (Debian prometheus-node-exporter / prometheus-process-exporter).
   'node-exporter': nodeExporterComponent,
   'process-exporter': processExporterComponent,
+  // The SLAs' synthetic probes of the gateway (Debian prometheus-blackbox-exporter).
+  'blackbox-exporter': blackboxExporterComponent,
   'fault-proxy': faultProxyComponent(),
 };
 

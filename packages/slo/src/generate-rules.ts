@@ -1,6 +1,7 @@
 import { BURN_RATE_TIERS, type BurnRateTier, burnRateFactor, roundClean, SLI_WINDOWS } from './burn-rate.ts';
 import { durationSeconds } from './duration.ts';
 import { runbookUrl } from './runbook-url.ts';
+import { generateSlaRuleGroups } from './sla-rules.ts';
 import { DEFAULT_SEVERITY, type SloSpec, type SpecFile, WINDOW_PLACEHOLDER } from './spec.ts';
 
 export const PAGE_ALERT = 'ErrorBudgetBurnFast';
@@ -22,15 +23,22 @@ export interface AlertingRule {
 
 export interface RuleGroup {
   name: string;
+  interval?: string;
   rules: Array<RecordingRule | AlertingRule>;
 }
 
-/** Prometheus rule groups for a validated spec: one group per SLO, recording rules before alerts. */
+/**
+ * Prometheus rule groups for a validated spec: one group per SLO (recording rules before alerts),
+ * then one per SLA (sla-rules.ts).
+ */
 export function generateRuleGroups(spec: SpecFile): RuleGroup[] {
-  return spec.slos.map((slo) => ({
-    name: `slo:${slo.name}`,
-    rules: [...recordingRules(slo), ...alertRules(slo)],
-  }));
+  return [
+    ...spec.slos.map((slo) => ({
+      name: `slo:${slo.name}`,
+      rules: [...recordingRules(slo), ...alertRules(slo)],
+    })),
+    ...generateSlaRuleGroups(spec),
+  ];
 }
 
 export function errorRatioRecord(window: string): string {

@@ -20,9 +20,35 @@ export {
 export { GENERATED_HEADER, renderRulesFile } from './render-rules.ts';
 export { RUNBOOK_BASE_URL, rebaseRunbookUrls, runbookUrl } from './runbook-url.ts';
 export {
+  type Attainment,
+  attainment,
+  type Breach,
+  type Bucket,
+  type BucketQueries,
+  type MonthRange,
+  monthBuckets,
+  monthOf,
+  parseMonth,
+  probeQueries,
+  type Slice,
+  sliQueries,
+} from './sla-report.ts';
+export {
+  MONTH_ELAPSED_EXPR,
+  PROBE_JOB,
+  probeSelector,
+  SLA_AT_RISK_ALERT,
+  SLA_PROJECTION_WINDOWS,
+  slaBudget,
+  slaRecord,
+} from './sla-rules.ts';
+export {
   DEFAULT_SEVERITY,
   SEVERITIES,
   type Severity,
+  SLO_SPEC,
+  type SlaJourney,
+  type SlaSpec,
   type SloSpec,
   type SpecFile,
   WINDOW_PLACEHOLDER,

@@ -31,6 +31,21 @@ export function validateSpec(raw: unknown): ValidationResult {
     seen.add(slo.name);
     errors.push(...checkSlo(slo).map((message) => `${where}: ${message}`));
   });
+  const slaNames = new Set<string>();
+  parsed.data.slas.forEach((sla, index) => {
+    const where = `slas[${index}] (${sla.name})`;
+    if (slaNames.has(sla.name))
+      errors.push(`${where}: duplicate name '${sla.name}': SLA names must be unique`);
+    slaNames.add(sla.name);
+    if (!seen.has(sla.slo)) errors.push(`${where}: slo '${sla.slo}' is not an SLO of this spec`);
+    if (!(sla.objective > 0 && sla.objective < 100))
+      errors.push(`${where}: objective ${sla.objective} is out of range: 0 < objective < 100 (e.g. 99.9)`);
+    const journeys = new Set<string>();
+    for (const journey of sla.journeys) {
+      if (journeys.has(journey.name)) errors.push(`${where}: duplicate journey '${journey.name}'`);
+      journeys.add(journey.name);
+    }
+  });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, spec: parsed.data };
 }
 

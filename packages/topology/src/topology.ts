@@ -144,6 +144,14 @@ export const topology = [
   // Host and per-process metrics in local mode (Debian exporters; jobs `node` and `process`).
   { name: 'node-exporter', role: 'monitoring', port: 9100, portEnv: 'NODE_EXPORTER_PORT' },
   { name: 'process-exporter', role: 'monitoring', port: 9256, portEnv: 'PROCESS_EXPORTER_PORT' },
+  // Synthetic probes of the gateway's public journeys for the SLAs (Debian blackbox exporter; job `blackbox`).
+  {
+    name: 'blackbox-exporter',
+    role: 'monitoring',
+    port: 9115,
+    portEnv: 'BLACKBOX_EXPORTER_PORT',
+    calls: ['gateway'],
+  },
   // `vigil load run` serves its /metrics here while a run lasts (job `vigil-load`).
   { name: 'vigil-load', role: 'tool', port: 9470, portEnv: 'VIGIL_LOAD_METRICS_PORT' },
 ] as const satisfies readonly TopologyEntry[];

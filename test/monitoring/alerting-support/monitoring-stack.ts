@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AlertmanagerTimings, ServiceTarget } from '../../../packages/cli/src/monitoring/index.ts';
+import type {
+  AlertmanagerTimings,
+  ScrapeTargets,
+  ServiceTarget,
+} from '../../../packages/cli/src/monitoring/index.ts';
 import {
   alertmanagerCommand,
   monitoringRuntimeLayout,
@@ -42,6 +46,8 @@ export interface MonitoringStack {
 export interface MonitoringStackOptions {
   readonly services: readonly ServiceTarget[];
   readonly hubPort?: number;
+  /** Job `blackbox`: SLA probes through a blackbox exporter the test runs. */
+  readonly blackbox?: ScrapeTargets['blackbox'];
   /** Rules to load; defaults to the test-profile copy of the repo's rules. */
   readonly rulesDir?: string;
   readonly alertmanager?: {
@@ -93,6 +99,7 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
         prometheusPort,
         alertmanagerPort,
         ...(options.hubPort ? { hubPort: options.hubPort } : {}),
+        ...(options.blackbox ? { blackbox: options.blackbox } : {}),
       },
       scrapeInterval: TEST_PROFILE.scrapeInterval,
       evaluationInterval: TEST_PROFILE.evaluationInterval,

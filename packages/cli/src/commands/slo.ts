@@ -1,18 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateFromSpecText, validateSpecText } from '@vigil/slo';
+import { generateFromSpecText, SLO_SPEC, validateSpecText } from '@vigil/slo';
 import { repoRoot } from '../paths.ts';
 
 export const usage = `usage: vigil slo validate [spec]
        vigil slo generate [--spec <file>] [--out <file>] [--check]
 
-validate  checks an SLO spec (default monitoring/slo/slos.yaml) and prints every problem.
-generate  writes the Prometheus rules of the spec (default monitoring/prometheus/rules/slo-generated.yml);
+validate  checks an SLO/SLA spec (default monitoring/slo/slos.yaml) and prints every problem.
+generate  writes the Prometheus rules of the spec (SLO burn rates, SLA probes) (default monitoring/prometheus/rules/slo-generated.yml);
           --check writes nothing and fails when the file differs from what the spec generates.
 Exit codes: 0 ok, 1 invalid spec or stale file, 2 bad usage.`;
 
-const DEFAULT_SPEC = 'monitoring/slo/slos.yaml';
+const DEFAULT_SPEC = SLO_SPEC;
 const DEFAULT_OUT = 'monitoring/prometheus/rules/slo-generated.yml';
 
 export async function run(args: string[]): Promise<number> {
@@ -54,7 +54,7 @@ function readSpec(path: string): string | undefined {
 function validate(specPath: string, specText: string): number {
   const result = validateSpecText(specText);
   if (!result.ok) return reportInvalid(specPath, result.errors);
-  console.log(`${specPath}: ${result.spec.slos.length} SLOs, valid`);
+  console.log(`${specPath}: ${result.spec.slos.length} SLOs and ${result.spec.slas.length} SLAs, valid`);
   return 0;
 }
 

@@ -11,6 +11,9 @@ import { monitoringRuntimeLayout } from './monitoring-layout.ts';
 
 export const NODE_EXPORTER_BIN = 'prometheus-node-exporter';
 export const PROCESS_EXPORTER_BIN = 'prometheus-process-exporter';
+export const BLACKBOX_EXPORTER_BIN = 'prometheus-blackbox-exporter';
+/** The blackbox exporter's modules (repo-relative): the SLAs' synthetic probes. */
+export const BLACKBOX_CONFIG = 'monitoring/blackbox/blackbox.yml';
 
 /**
  * node_exporter's collectors the Service Overview and the host alerts read; the rest (systemd,
@@ -92,3 +95,20 @@ export const processExporterComponent: Component = {
 function processExporterConfigPath(ctx: StartContext): string {
   return join(monitoringRuntimeLayout(ctx.varDir).configDir, 'process-exporter.yml');
 }
+
+/**
+ * The SLAs' synthetic prober (Debian prometheus-blackbox-exporter): Prometheus' job `blackbox`
+ * asks it to probe each journey of monitoring/slo/slos.yaml on the gateway (targets/blackbox.json).
+ */
+export const blackboxExporterComponent: Component = {
+  ...fromTopology('blackbox-exporter'),
+  optional: true,
+  command: (ctx) => ({
+    cmd: BLACKBOX_EXPORTER_BIN,
+    args: [
+      `--web.listen-address=${ctx.host}:${ctx.port('blackbox-exporter')}`,
+      `--config.file=${join(ctx.repoRoot, BLACKBOX_CONFIG)}`,
+    ],
+  }),
+  readyUrl: (ctx) => `http://${ctx.host}:${ctx.port('blackbox-exporter')}/-/healthy`,
+};

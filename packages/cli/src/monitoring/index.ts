@@ -1,4 +1,7 @@
 export {
+  BLACKBOX_CONFIG,
+  BLACKBOX_EXPORTER_BIN,
+  blackboxExporterComponent,
   NODE_EXPORTER_BIN,
   nodeExporterComponent,
   PROCESS_EXPORTER_BIN,
@@ -25,7 +28,7 @@ export { prepareAlertmanager, preparePrometheus, writeRebasedRules } from './pre
 export type { AlertmanagerTimings } from './render-alertmanager-config.ts';
 export { renderAlertmanagerConfig } from './render-alertmanager-config.ts';
 export { renderPrometheusConfig } from './render-prometheus-config.ts';
-export type { ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
+export type { ProbeTarget, ScrapeTargets, ServiceTarget } from './scrape-targets.ts';
 export {
   CADVISOR_PORT,
   CORE_TARGETS_DIR,
@@ -33,6 +36,7 @@ export {
   FULL_STACK_TARGETS_DIR,
   fullStackScrapeTargets,
   NODE_EXPORTER_PORT,
+  probeTargetsOf,
   SERVICE_NAMES,
   scrapeTargetFiles,
   writeScrapeTargets,

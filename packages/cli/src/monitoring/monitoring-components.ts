@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { SLO_SPEC, type SpecFile, validateSpecText } from '@vigil/slo';
 import { component, defaultPort, SERVICE_NAMES } from '@vigil/topology';
 import { hubWebhookTokenFile } from '../admin-token.ts';
 import type { Component, StartContext } from '../component.ts';
@@ -7,7 +8,7 @@ import { fromTopology } from '../component-from-topology.ts';
 import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './monitoring-commands.ts';
 import { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 import { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
-import type { ScrapeTargets } from './scrape-targets.ts';
+import { probeTargetsOf, type ScrapeTargets } from './scrape-targets.ts';
 import { TEST_PROFILE, writeShortenedRules } from './test-profile.ts';
 
 /**
@@ -22,6 +23,13 @@ function testProfile(): boolean {
 function envPort(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 && value < 65536 ? value : fallback;
+}
+
+/** The SLO/SLA spec whose SLA journeys the blackbox exporter probes. */
+function slaSpec(repoRoot: string): SpecFile {
+  const result = validateSpecText(readFileSync(join(repoRoot, SLO_SPEC), 'utf8'));
+  if (!result.ok) throw new Error(`${SLO_SPEC} is invalid: ${result.errors.join('; ')}`);
+  return result.spec;
 }
 
 /** What Prometheus scrapes in this run: the services being started, the hub, itself, Alertmanager. */
@@ -40,6 +48,14 @@ export function scrapeTargetsFor(ctx: StartContext): ScrapeTargets {
     loadPort: envPort(component('vigil-load').portEnv, defaultPort('vigil-load')),
     ...(started.has('node-exporter') ? { nodeExporterPort: ctx.port('node-exporter') } : {}),
     ...(started.has('process-exporter') ? { processExporterPort: ctx.port('process-exporter') } : {}),
+    ...(started.has('blackbox-exporter') && started.has('gateway')
+      ? {
+          blackbox: {
+            exporterPort: ctx.port('blackbox-exporter'),
+            probes: probeTargetsOf(slaSpec(ctx.repoRoot), `http://${ctx.host}:${ctx.port('gateway')}`),
+          },
+        }
+      : {}),
   };
 }
 

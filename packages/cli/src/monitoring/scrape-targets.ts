@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SpecFile } from '@vigil/slo';
 import { defaultPort, SERVICE_NAMES } from '@vigil/topology';
 
 /** One scrape target: the `service` label joins `up` with the service's own metrics. */
@@ -7,6 +8,26 @@ export interface ServiceTarget {
   readonly service: string;
   readonly port: number;
   readonly host?: string;
+}
+
+/** One synthetic probe of an SLA journey: the URL the blackbox exporter GETs, with its module. */
+export interface ProbeTarget {
+  readonly sla: string;
+  readonly journey: string;
+  readonly module: string;
+  readonly url: string;
+}
+
+/** The probes of every SLA journey of a spec against the gateway at `gatewayUrl`. */
+export function probeTargetsOf(spec: SpecFile, gatewayUrl: string): ProbeTarget[] {
+  return spec.slas.flatMap((sla) =>
+    sla.journeys.map((j) => ({
+      sla: sla.name,
+      journey: j.name,
+      module: j.module,
+      url: `${gatewayUrl}${j.path}`,
+    })),
+  );
 }
 
 export interface ScrapeTargets {
@@ -21,6 +42,8 @@ export interface ScrapeTargets {
   readonly nodeExporterPort?: number;
   readonly cadvisorPort?: number;
   readonly processExporterPort?: number;
+  /** Job `blackbox`: the SLAs' probes, sent through the blackbox exporter at this port. */
+  readonly blackbox?: { readonly exporterPort: number; readonly probes: readonly ProbeTarget[] };
   /** Host of every target (default 127.0.0.1), unless `hostOf` names another. */
   readonly host?: string;
   /** Host of a component by name (the full-stack profile reaches each by its container name). */
@@ -31,6 +54,17 @@ export interface ScrapeTargets {
 export { SERVICE_NAMES };
 
 type FileSdGroup = { targets: string[]; labels: Record<string, string> };
+
+/**
+ * A probe's file_sd group: the target is the URL to probe; `__param_module` picks the module and
+ * `__exporter` (dropped after relabelling) is where the job sends the probe (prometheus.yml).
+ */
+function probeGroup(exporter: string, probe: ProbeTarget): FileSdGroup {
+  return {
+    targets: [probe.url],
+    labels: { sla: probe.sla, journey: probe.journey, __param_module: probe.module, __exporter: exporter },
+  };
+}
 
 function group(host: string, port: number, service: string): FileSdGroup {
   return { targets: [`${host}:${port}`], labels: { service } };
@@ -56,6 +90,12 @@ export function scrapeTargetFiles(targets: ScrapeTargets): Map<string, string> {
       targets.processExporterPort === undefined
         ? []
         : [group(at('process-exporter'), targets.processExporterPort, 'process-exporter')],
+    'blackbox.json':
+      targets.blackbox === undefined
+        ? []
+        : targets.blackbox.probes.map((p) =>
+            probeGroup(`${at('blackbox-exporter')}:${targets.blackbox!.exporterPort}`, p),
+          ),
   };
   // One group per line: the files stay short and diff by target.
   const text = (groups: FileSdGroup[]) =>

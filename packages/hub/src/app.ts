@@ -155,7 +155,7 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   registerDashboards(query, config, logger);
   registerRunbooksRoutes(query, config.VIGIL_HUB_RUNBOOKS_DIR ? { dir: config.VIGIL_HUB_RUNBOOKS_DIR } : {});
   const alertConsole = await registerConsole(query, config, logger, metrics.registry);
-  await registerAlertsRoutes(query, db, config, (payload) => alertConsole.ingest(payload));
+  await registerAlertsRoutes(query, config, alertConsole);
   await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});
 
   let closed: Promise<void> | null = null;

@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type AlertmanagerClient, parseAlertmanagers } from './alerts/alertmanager-client.ts';
 import type { WebhookPayload } from './alerts/alertmanager-payload.ts';
+import type { NotificationSink } from './alerts/alerts-routes.ts';
 import { registerConsoleAlertsRoutes } from './alerts/console-alerts-routes.ts';
+import { NotificationStore } from './alerts/notification-store.ts';
 import { AuditLog } from './auth/audit-log.ts';
 import { registerConsoleAuth } from './auth/console-auth.ts';
 import { SessionStore } from './auth/sessions.ts';
@@ -63,13 +65,11 @@ class OncallSource {
   }
 }
 
-export interface Console {
+export interface Console extends NotificationSink {
   db: ConsoleDatabase;
   incidents: IncidentStore;
   engine: EscalationEngine;
   alertmanagers: AlertmanagerClient[];
-  /** Applies an Alertmanager notification to incidents (called by the webhook route). */
-  ingest(payload: WebhookPayload): void;
   close(): Promise<void>;
 }
 
@@ -177,18 +177,25 @@ export async function registerConsole(
   const incidentReceivers = new Set(config.VIGIL_HUB_INCIDENT_RECEIVERS.split(',').map((s) => s.trim()));
   const amByUrl = (externalURL: string) =>
     alertmanagers.find((a) => a.url === externalURL.replace(/\/+$/, ''))?.name ?? alertmanagers[0]!.name;
+  const notifications = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
+  // The webhook's whole synchronous path: the record, the incident, its timeline and its
+  // escalation row in one transaction (one commit); the engine sends on its next tick.
+  const ingest = db.transaction((payload: WebhookPayload): number => {
+    const id = notifications.add(payload);
+    if (incidentReceivers.has(payload.receiver))
+      incidents.ingest(payload, amByUrl(payload.externalURL), (labels) => {
+        const cfg = oncall.current();
+        return cfg ? policyFor(cfg, labels) : null;
+      });
+    return id;
+  });
   return {
     db,
     incidents,
     engine,
     alertmanagers,
-    ingest: (payload) => {
-      if (!incidentReceivers.has(payload.receiver)) return;
-      incidents.ingest(payload, amByUrl(payload.externalURL), (labels) => {
-        const cfg = oncall.current();
-        return cfg ? policyFor(cfg, labels) : null;
-      });
-    },
+    ingest: (payload) => ingest(payload),
+    recent: (limit) => notifications.recent(limit),
     async close() {
       clearInterval(reconcile);
       await engine.stop();

@@ -1,14 +1,22 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { HubDatabase } from '../storage/database.ts';
 import { type WebhookPayload, webhookPayloadSchema } from './alertmanager-payload.ts';
-import { NotificationStore } from './notification-store.ts';
+import type { AlertNotification } from './notification-store.ts';
 
 export interface AlertsConfig {
   readonly VIGIL_HUB_ALERTS_MAX_BODY_BYTES: number;
-  readonly VIGIL_HUB_ALERTS_KEEP: number;
   readonly VIGIL_HUB_WEBHOOK_TOKEN_FILE?: string | undefined;
+}
+
+/** Where notifications go: the console (console.db). */
+export interface NotificationSink {
+  /**
+   * Records the notification and applies it to incidents in one transaction (both or neither),
+   * without network calls; returns the notification's id. Throws if it could not be stored.
+   */
+  ingest(payload: WebhookPayload): number;
+  recent(limit: number): AlertNotification[];
 }
 
 /** The shared secret Alertmanager sends as `Authorization: Bearer …` (its http_config credentials_file). */
@@ -41,13 +49,11 @@ const BODY_ERRORS: Record<string, [number, string]> = {
 /** Alertmanager's webhook receiver (`vigil-hub` in monitoring/alertmanager/alertmanager.yml) and its list. */
 export async function registerAlertsRoutes(
   app: FastifyInstance,
-  db: HubDatabase,
   config: AlertsConfig,
-  onNotification: (payload: WebhookPayload) => void = () => {},
+  sink: NotificationSink,
 ): Promise<void> {
   // Read once at start: `vigil start` writes a fresh token before it starts the hub and Alertmanager.
   const token = readWebhookToken(config.VIGIL_HUB_WEBHOOK_TOKEN_FILE);
-  const store = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
   const maxBodyBytes = config.VIGIL_HUB_ALERTS_MAX_BODY_BYTES;
   await app.register(async (scope) => {
     scope.setErrorHandler((err: FastifyError, req, reply) => {
@@ -91,13 +97,13 @@ export async function registerAlertsRoutes(
         const field = issue.path.map(String).join('.') || 'body';
         return fail(reply, 400, 'VALIDATION_FAILED', `${field}: ${issue.message}`);
       }
-      const id = store.add(parsed.data);
+      let id: number;
       try {
-        onNotification(parsed.data);
+        id = sink.ingest(parsed.data);
       } catch (err) {
-        // Stored above, so nothing is lost; the incident side is logged and Alertmanager retries.
-        req.log.error({ err }, 'incident update from a notification failed');
-        return fail(reply, 500, 'INTERNAL_ERROR', 'stored, but the incident could not be updated');
+        // One transaction: nothing was half-written, and Alertmanager retries a non-2xx answer.
+        req.log.error({ err }, 'storing a notification failed');
+        return fail(reply, 500, 'INTERNAL_ERROR', 'the notification could not be stored; send it again');
       }
       return reply.code(200).send({ status: 'ok', id });
     });
@@ -110,7 +116,7 @@ export async function registerAlertsRoutes(
           return fail(reply, 400, 'INVALID_QUERY', 'limit: must be an integer between 1 and 1000');
         limit = Number(raw);
       }
-      return { data: store.recent(limit) };
+      return { data: sink.recent(limit) };
     });
   });
 }

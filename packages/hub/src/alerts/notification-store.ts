@@ -1,4 +1,4 @@
-import type { HubDatabase } from '../storage/database.ts';
+import type { ConsoleDatabase } from '../storage/console-db.ts';
 import type { WebhookPayload } from './alertmanager-payload.ts';
 
 export interface AlertNotification extends WebhookPayload {
@@ -13,18 +13,7 @@ interface Row {
   payload: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS alert_notifications (
-  id INTEGER PRIMARY KEY,
-  received_ms INTEGER NOT NULL,
-  receiver TEXT NOT NULL,
-  status TEXT NOT NULL,
-  group_key TEXT NOT NULL,
-  payload TEXT NOT NULL
-);
-`;
-
-/** Alertmanager notifications in the hub database, newest kept up to `keep`. */
+/** Alertmanager notifications in console.db (migration 2), newest kept up to `keep`. */
 export class NotificationStore {
   readonly #insert;
   readonly #prune;
@@ -32,8 +21,7 @@ export class NotificationStore {
   readonly #keep: number;
   readonly #now: () => number;
 
-  constructor(db: HubDatabase, keep: number, now: () => number = Date.now) {
-    db.exec(SCHEMA);
+  constructor(db: ConsoleDatabase, keep: number, now: () => number = Date.now) {
     this.#keep = keep;
     this.#now = now;
     this.#insert = db.prepare<[number, string, string, string, string]>(

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ChannelSender, Notification } from '../channels/channels.ts';
@@ -57,6 +58,7 @@ export class EscalationEngine implements IncidentEvents {
   #kicked = false;
   readonly #inflight = new Set<string>();
   readonly #sends = new Set<Promise<void>>();
+  readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
   readonly steps: Counter<'policy'>;
   readonly notifications: Counter<'channel_type' | 'outcome'>;
   readonly lag: Histogram;
@@ -90,6 +92,16 @@ export class EscalationEngine implements IncidentEvents {
     });
   }
 
+  /** A prepared statement, compiled once per SQL text (every path here runs per incident or tick). */
+  #sql(text: string): BetterSqlite3.Statement<unknown[]> {
+    let st = this.#statements.get(text);
+    if (!st) {
+      st = this.#db.prepare<unknown[]>(text);
+      this.#statements.set(text, st);
+    }
+    return st;
+  }
+
   /** A tick soon (coalesced): a burst of new incidents costs one pass, not one each. */
   #kick(): void {
     if (this.#kicked) return;
@@ -119,10 +131,9 @@ export class EscalationEngine implements IncidentEvents {
 
   unacknowledged(incident: Incident): void {
     const gen =
-      (this.#db
-        .prepare('SELECT generation FROM escalations WHERE incident_id = ?')
-        .pluck()
-        .get(incident.id) as number | undefined) ?? -1;
+      (this.#sql('SELECT generation FROM escalations WHERE incident_id = ?').pluck().get(incident.id) as
+        | number
+        | undefined) ?? -1;
     this.#begin(incident, gen + 1);
   }
 
@@ -156,51 +167,47 @@ export class EscalationEngine implements IncidentEvents {
       return;
     }
     const now = this.#o.now();
-    this.#db
-      .prepare(
-        `INSERT INTO escalations (incident_id, policy, generation, round, step, due_ms, state) VALUES (?, ?, ?, 0, 0, ?, 'pending')
+    this.#sql(
+      `INSERT INTO escalations (incident_id, policy, generation, round, step, due_ms, state) VALUES (?, ?, ?, 0, 0, ?, 'pending')
          ON CONFLICT (incident_id) DO UPDATE SET policy = excluded.policy, generation = excluded.generation, round = 0, step = 0, due_ms = excluded.due_ms, state = 'pending'`,
-      )
-      .run(incident.id, policy.name, generation, now + policy.steps[0]!.delay);
+    ).run(incident.id, policy.name, generation, now + policy.steps[0]!.delay);
     this.#o.incidents.note(
       incident.id,
       'escalation',
       `escalation policy "${policy.name}" started (${policy.steps.length} steps, repeat ${policy.repeat})`,
       { dedup: `start:${generation}` },
     );
-    void this.tick();
+    // Not inline: this runs inside the notification's transaction; the step fires on the next tick.
+    this.#kick();
   }
 
   #halt(incident: Incident, action: 'acknowledge' | 'resolve', message: string): void {
     const now = this.#o.now();
     this.#db.transaction(() => {
-      const info = this.#db
-        .prepare("UPDATE escalations SET state = 'stopped' WHERE incident_id = ? AND state = 'pending'")
-        .run(incident.id);
+      const info = this.#sql(
+        "UPDATE escalations SET state = 'stopped' WHERE incident_id = ? AND state = 'pending'",
+      ).run(incident.id);
       if (info.changes > 0)
         this.#o.incidents.note(incident.id, 'escalation', message, { dedup: `halt:${action}:${now}` });
       // PagerDuty incidents opened for this one follow it: acknowledge / resolve with the same dedup_key.
-      const pd = this.#db
-        .prepare(
-          "SELECT DISTINCT channel FROM deliveries WHERE incident_id = ? AND type = 'pagerduty' AND action = 'trigger'",
-        )
+      const pd = this.#sql(
+        "SELECT DISTINCT channel FROM deliveries WHERE incident_id = ? AND type = 'pagerduty' AND action = 'trigger'",
+      )
         .pluck()
         .all(incident.id) as string[];
       for (const channel of pd)
-        this.#db
-          .prepare(
-            `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
+        this.#sql(
+          `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
              VALUES (?, ?, ?, 'pagerduty', '-', ?, 'pending', ?, ?, ?)`,
-          )
-          .run(
-            `i${incident.id}/${action}/${incident.ackSilence ?? now}/${channel}`,
-            incident.id,
-            channel,
-            action,
-            now,
-            now,
-            now,
-          );
+        ).run(
+          `i${incident.id}/${action}/${incident.ackSilence ?? now}/${channel}`,
+          incident.id,
+          channel,
+          action,
+          now,
+          now,
+          now,
+        );
     })();
     this.#kick();
   }
@@ -213,11 +220,9 @@ export class EscalationEngine implements IncidentEvents {
     this.#ticking = true;
     try {
       const now = this.#o.now();
-      const due = this.#db
-        .prepare(
-          "SELECT * FROM escalations WHERE state = 'pending' AND due_ms <= ? ORDER BY due_ms LIMIT 100",
-        )
-        .all(now) as EscalationRow[];
+      const due = this.#sql(
+        "SELECT * FROM escalations WHERE state = 'pending' AND due_ms <= ? ORDER BY due_ms LIMIT 100",
+      ).all(now) as EscalationRow[];
       for (const row of due) {
         try {
           this.#fire(row, now);
@@ -225,11 +230,9 @@ export class EscalationEngine implements IncidentEvents {
           this.#o.logger.error({ err, incident: row.incident_id }, 'escalation step failed');
         }
       }
-      const deliveries = this.#db
-        .prepare(
-          "SELECT key, incident_id, channel, type, target, action, attempts, due_ms FROM deliveries WHERE state = 'pending' AND next_ms <= ? ORDER BY next_ms LIMIT 100",
-        )
-        .all(now) as DeliveryRow[];
+      const deliveries = this.#sql(
+        "SELECT key, incident_id, channel, type, target, action, attempts, due_ms FROM deliveries WHERE state = 'pending' AND next_ms <= ? ORDER BY next_ms LIMIT 100",
+      ).all(now) as DeliveryRow[];
       for (const d of deliveries) {
         if (this.#inflight.has(d.key)) continue;
         this.#inflight.add(d.key);
@@ -251,9 +254,9 @@ export class EscalationEngine implements IncidentEvents {
     const prefix = `i${row.incident_id}/g${row.generation}/r${row.round}/s${row.step}`;
     this.#db.transaction(() => {
       // Re-read under the write lock: another tick or an ack may have moved it.
-      const cur = this.#db
-        .prepare("SELECT * FROM escalations WHERE incident_id = ? AND state = 'pending'")
-        .get(row.incident_id) as EscalationRow | undefined;
+      const cur = this.#sql("SELECT * FROM escalations WHERE incident_id = ? AND state = 'pending'").get(
+        row.incident_id,
+      ) as EscalationRow | undefined;
       if (!cur || cur.generation !== row.generation || cur.round !== row.round || cur.step !== row.step)
         return;
       if (!cfg || !policy) {
@@ -263,30 +266,29 @@ export class EscalationEngine implements IncidentEvents {
           `escalation policy "${row.policy}" is not loaded; retrying in 30 s`,
           { dedup: `${prefix}/missing` },
         );
-        this.#db
-          .prepare('UPDATE escalations SET due_ms = ? WHERE incident_id = ?')
-          .run(now + 30_000, row.incident_id);
+        this.#sql('UPDATE escalations SET due_ms = ? WHERE incident_id = ?').run(
+          now + 30_000,
+          row.incident_id,
+        );
         return;
       }
       const step = policy.steps[row.step]!;
       const sent: string[] = [];
       for (const target of step.targets) {
         for (const d of this.#resolve(cfg, target, now, row.incident_id, prefix)) {
-          this.#db
-            .prepare(
-              `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
+          this.#sql(
+            `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
                VALUES (?, ?, ?, ?, ?, 'trigger', 'pending', ?, ?, ?)`,
-            )
-            .run(
-              `${prefix}/${d.user ?? '-'}/${d.channel}`,
-              row.incident_id,
-              d.channel,
-              cfg.channels.get(d.channel)!.type,
-              d.user ?? '-',
-              now,
-              now,
-              row.due_ms,
-            );
+          ).run(
+            `${prefix}/${d.user ?? '-'}/${d.channel}`,
+            row.incident_id,
+            d.channel,
+            cfg.channels.get(d.channel)!.type,
+            d.user ?? '-',
+            now,
+            now,
+            row.due_ms,
+          );
           sent.push(`${d.user ? `${d.user} by ` : ''}${d.channel}`);
         }
       }
@@ -300,7 +302,7 @@ export class EscalationEngine implements IncidentEvents {
       let [round, next] = [row.round, row.step + 1];
       if (next >= policy.steps.length) [round, next] = [round + 1, 0];
       if (round > policy.repeat) {
-        this.#db.prepare("UPDATE escalations SET state = 'done' WHERE incident_id = ?").run(row.incident_id);
+        this.#sql("UPDATE escalations SET state = 'done' WHERE incident_id = ?").run(row.incident_id);
         incidents.note(
           row.incident_id,
           'escalation',
@@ -308,9 +310,12 @@ export class EscalationEngine implements IncidentEvents {
           { dedup: `${prefix}/done` },
         );
       } else {
-        this.#db
-          .prepare('UPDATE escalations SET round = ?, step = ?, due_ms = ? WHERE incident_id = ?')
-          .run(round, next, Math.max(row.due_ms, now - 1000) + policy.steps[next]!.delay, row.incident_id);
+        this.#sql('UPDATE escalations SET round = ?, step = ?, due_ms = ? WHERE incident_id = ?').run(
+          round,
+          next,
+          Math.max(row.due_ms, now - 1000) + policy.steps[next]!.delay,
+          row.incident_id,
+        );
       }
     })();
     this.steps.inc({ policy: row.policy });
@@ -380,14 +385,18 @@ export class EscalationEngine implements IncidentEvents {
         error = (err as Error).message;
       }
     }
+    // The outcome, its counter and its timeline entry in one transaction.
+    this.#db.transaction(() => this.#settle(d, error))();
+  }
+
+  #settle(d: DeliveryRow, error: string | undefined): void {
+    const incidents = this.#o.incidents;
     const now = this.#o.now();
     const who = `${d.target !== '-' ? `${d.target} by ` : ''}${d.channel}`;
     if (!error) {
-      this.#db
-        .prepare(
-          "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, sent_ms = ?, last_error = NULL WHERE key = ?",
-        )
-        .run(now, d.key);
+      this.#sql(
+        "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, sent_ms = ?, last_error = NULL WHERE key = ?",
+      ).run(now, d.key);
       this.notifications.inc({ channel_type: d.type, outcome: 'delivered' });
       const what = d.action === 'trigger' ? 'notified' : `sent ${d.action} to`;
       incidents.note(
@@ -400,9 +409,11 @@ export class EscalationEngine implements IncidentEvents {
     }
     const attempts = d.attempts + 1;
     if (attempts >= this.#o.maxAttempts) {
-      this.#db
-        .prepare("UPDATE deliveries SET state = 'failed', attempts = ?, last_error = ? WHERE key = ?")
-        .run(attempts, error, d.key);
+      this.#sql("UPDATE deliveries SET state = 'failed', attempts = ?, last_error = ? WHERE key = ?").run(
+        attempts,
+        error,
+        d.key,
+      );
       this.notifications.inc({ channel_type: d.type, outcome: 'failed' });
       incidents.note(
         d.incident_id,
@@ -414,9 +425,12 @@ export class EscalationEngine implements IncidentEvents {
       return;
     }
     const wait = this.#o.backoffMs(attempts);
-    this.#db
-      .prepare('UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ? WHERE key = ?')
-      .run(attempts, now + wait, error, d.key);
+    this.#sql('UPDATE deliveries SET attempts = ?, next_ms = ?, last_error = ? WHERE key = ?').run(
+      attempts,
+      now + wait,
+      error,
+      d.key,
+    );
     this.notifications.inc({ channel_type: d.type, outcome: 'retry' });
     incidents.note(
       d.incident_id,
@@ -428,17 +442,15 @@ export class EscalationEngine implements IncidentEvents {
 
   /** Deliveries of an incident, for the console. */
   deliveries(incidentId: number): Array<Record<string, unknown>> {
-    return this.#db
-      .prepare(
-        'SELECT key, channel, type, target, action, state, attempts, created_ms, sent_ms, last_error FROM deliveries WHERE incident_id = ? ORDER BY created_ms, key',
-      )
-      .all(incidentId) as Array<Record<string, unknown>>;
+    return this.#sql(
+      'SELECT key, channel, type, target, action, state, attempts, created_ms, sent_ms, last_error FROM deliveries WHERE incident_id = ? ORDER BY created_ms, key',
+    ).all(incidentId) as Array<Record<string, unknown>>;
   }
 
   pending(incidentId: number): { step: number; round: number; dueAt: string; state: string } | null {
-    const r = this.#db
-      .prepare('SELECT step, round, due_ms, state FROM escalations WHERE incident_id = ?')
-      .get(incidentId) as { step: number; round: number; due_ms: number; state: string } | undefined;
+    const r = this.#sql('SELECT step, round, due_ms, state FROM escalations WHERE incident_id = ?').get(
+      incidentId,
+    ) as { step: number; round: number; due_ms: number; state: string } | undefined;
     return r
       ? { step: r.step, round: r.round, dueAt: new Date(r.due_ms).toISOString(), state: r.state }
       : null;

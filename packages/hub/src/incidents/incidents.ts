@@ -152,8 +152,7 @@ export class IncidentStore {
       message.slice(0, 2000),
       opts.dedup ?? `${kind}:${this.#now()}:${Math.random()}`,
     );
-    if (info.changes > 0)
-      this.#db.prepare('UPDATE incidents SET updated_ms = ? WHERE id = ?').run(this.#now(), incidentId);
+    if (info.changes > 0) this.#touch.run(this.#now(), incidentId);
     return info.changes > 0;
   }
 

@@ -3,8 +3,9 @@ import { type Migration, openDatabase, type SqliteDatabase } from '@vigil/servic
 export type ConsoleDatabase = SqliteDatabase;
 
 /**
- * The console's own store (console.db beside hub.db): sessions, audit log, incidents, their
- * timelines and the escalation engine's persisted timers and deliveries. A separate file so the
+ * The console's own store (console.db beside hub.db): sessions, audit log, Alertmanager's
+ * notifications, incidents, their timelines and the escalation engine's persisted timers and
+ * deliveries. A separate file so the
  * span/log writer's large transactions never hold up a webhook, a login or an escalation step.
  */
 const MIGRATIONS: Migration[] = [
@@ -85,6 +86,22 @@ CREATE TABLE deliveries (
   last_error TEXT
 );
 CREATE INDEX deliveries_pending ON deliveries (next_ms) WHERE state = 'pending';
+`,
+  },
+  {
+    // Alertmanager's notifications beside the incidents they update: one transaction per
+    // notification (the record, the incident, its timeline and its escalation row).
+    version: 2,
+    name: 'alert notifications',
+    up: `
+CREATE TABLE alert_notifications (
+  id INTEGER PRIMARY KEY,
+  received_ms INTEGER NOT NULL,
+  receiver TEXT NOT NULL,
+  status TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
 `,
   },
 ];

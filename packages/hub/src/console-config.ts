@@ -9,6 +9,8 @@ export const consoleEnvShape = {
   VIGIL_HUB_USERS_FILE: z.string().min(1).default('var/users.yaml'),
   /** `name=url,...`: the Alertmanagers the Alerts page reads (API v2). */
   VIGIL_HUB_ALERTMANAGERS: z.string().min(1).default('local=http://127.0.0.1:9093'),
+  /** How long Alertmanager's alerts and silences are reused across viewers (single-flight fetch). */
+  VIGIL_HUB_ALERTS_CACHE_MS: intVar(2000, 0, 60_000),
   /** Escalation policies, schedules, channels and routing as code. */
   VIGIL_HUB_ONCALL_DIR: z.string().min(1).default('monitoring/oncall'),
   VIGIL_HUB_COOKIE_SECURE: z.enum(['auto', 'on', 'off']).default('auto'),

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { type AlertmanagerClient, parseAlertmanagers } from './alerts/alertmanager-client.ts';
 import type { WebhookPayload } from './alerts/alertmanager-payload.ts';
 import type { NotificationSink } from './alerts/alerts-routes.ts';
+import { AlertsView } from './alerts/alerts-view.ts';
 import { registerConsoleAlertsRoutes } from './alerts/console-alerts-routes.ts';
 import { NotificationStore } from './alerts/notification-store.ts';
 import { AuditLog } from './auth/audit-log.ts';
@@ -85,6 +86,7 @@ export async function registerConsole(
 ): Promise<Console> {
   const db = openConsoleDatabase(join(config.VIGIL_DATA_DIR, 'console.db'));
   const alertmanagers = parseAlertmanagers(config.VIGIL_HUB_ALERTMANAGERS);
+  const view = new AlertsView(alertmanagers, config.VIGIL_HUB_ALERTS_CACHE_MS);
   const audit = new AuditLog(db);
   const incidents = new IncidentStore(db);
   const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
@@ -124,6 +126,7 @@ export async function registerConsole(
     });
     registerConsoleAlertsRoutes(scope, {
       alertmanagers,
+      view,
       audit,
       acks: {
         acknowledged: (labels, by, silenceId) => void incidents.acknowledgeMatching(labels, by, silenceId),
@@ -135,6 +138,7 @@ export async function registerConsole(
       engine,
       audit,
       alertmanagers,
+      silencesChanged: () => view.invalidate(),
       oncall: () => ({ config: oncall.current(), error: oncall.error, dir: oncall.dir }),
       webhookSinkUrl: config.VIGIL_WEBHOOK_SINK_URL,
     });

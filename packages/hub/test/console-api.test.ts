@@ -208,7 +208,7 @@ describe('alerts and silences over the real Alertmanager', () => {
         const r = await call(hub.apiUrl, 'GET', '/api/alerts?service=product-service', {
           session: sessions.vera!,
         });
-        return r.body.groups?.[0]?.alerts?.length === 2 ? r.body : undefined;
+        return r.body.groups?.[0]?.count === 2 ? r.body : undefined;
       },
       { description: 'two HighLatency alerts grouped' },
     );
@@ -224,6 +224,26 @@ describe('alerts and silences over the real Alertmanager', () => {
       ack: null,
     });
     expect(g.links.traces).toContain('service=product-service');
+    expect(g.states).toEqual({ firing: 2 });
+    expect(g.alerts).toBeUndefined(); // summaries only; the alerts come with the group
+    const detail = await call(
+      hub.apiUrl,
+      'GET',
+      `/api/alerts/group?key=${encodeURIComponent(g.key)}&limit=1`,
+      { session: sessions.vera! },
+    );
+    expect(detail.status).toBe(200);
+    expect(detail.body.total).toBe(2);
+    expect(detail.body.alerts).toHaveLength(1);
+    expect(detail.body.alerts[0].labels).toMatchObject({
+      alertname: 'HighLatency',
+      service: 'product-service',
+    });
+    const missing = await call(hub.apiUrl, 'GET', '/api/alerts/group?key=nope', { session: sessions.vera! });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+    const badLimit = await call(hub.apiUrl, 'GET', '/api/alerts?limit=0', { session: sessions.vera! });
+    expect(badLimit.status).toBe(400);
     const none = await call(hub.apiUrl, 'GET', '/api/alerts?q=nothing-matches-this', {
       session: sessions.vera!,
     });

@@ -180,26 +180,3 @@ export function buildAlertGroups(
       (a.key < b.key ? -1 : 1),
   );
 }
-
-export function filterGroups(groups: AlertGroup[], f: AlertFilter): AlertGroup[] {
-  const q = f.q?.trim().toLowerCase();
-  return groups.filter((g) => {
-    if (f.severity && g.severity !== f.severity) return false;
-    if (f.service && g.service !== f.service) return false;
-    if (f.team && g.team !== f.team) return false;
-    if (f.state && !g.alerts.some((a) => a.state === f.state)) return false;
-    if (q) {
-      const hay = [
-        g.alertname,
-        g.service,
-        g.summary,
-        g.description,
-        ...g.alerts.flatMap((a) => Object.values(a.labels)),
-      ]
-        .join('\n')
-        .toLowerCase();
-      if (!hay.includes(q)) return false;
-    }
-    return true;
-  });
-}

@@ -1,10 +1,11 @@
-import { httpError, parseOrThrow } from '@vigil/service-kit';
+import { httpError, parseOrThrow, queryInt } from '@vigil/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AuditLog } from '../auth/audit-log.ts';
 import { currentUser } from '../auth/console-auth.ts';
-import { ACK_PREFIX, ALERT_STATES, buildAlertGroups, filterGroups } from './alert-groups.ts';
-import type { AlertmanagerClient, AmAlert, AmSilence, Matcher } from './alertmanager-client.ts';
+import { ACK_PREFIX, ALERT_STATES } from './alert-groups.ts';
+import type { AlertmanagerClient, Matcher } from './alertmanager-client.ts';
+import { type AlertsView, filterSummaries } from './alerts-view.ts';
 
 /** What an ack or un-ack means beyond Alertmanager (the incident and its escalation). */
 export interface AckListener {
@@ -77,6 +78,8 @@ function matchesEmpty(m: Matcher): boolean {
 
 export interface ConsoleAlertsOptions {
   alertmanagers: AlertmanagerClient[];
+  /** Alertmanager's answer, cached briefly and fetched single-flight. */
+  view: AlertsView;
   audit: AuditLog;
   acks: AckListener;
 }
@@ -90,56 +93,47 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
     return am;
   };
 
-  async function gather() {
-    return Promise.all(
-      alertmanagers.map(async (am) => {
-        try {
-          const [alerts, silences] = await Promise.all([am.alerts(), am.silences()]);
-          return { name: am.name, url: am.url, ok: true as const, alerts, silences };
-        } catch (err) {
-          return {
-            name: am.name,
-            url: am.url,
-            ok: false as const,
-            error: (err as Error).message,
-            alerts: [] as AmAlert[],
-            silences: [] as AmSilence[],
-          };
-        }
-      }),
-    );
-  }
-
+  const { view } = opts;
   const alertQuery = z.object({
     severity: z.string().max(64).optional(),
     service: z.string().max(128).optional(),
     team: z.string().max(64).optional(),
     state: z.enum(ALERT_STATES).optional(),
     q: z.string().max(200).optional(),
+    limit: queryInt(1, 1000, 100),
+    offset: queryInt(0, 1_000_000, 0),
   });
 
+  // Group summaries only (a count and the states of its alerts), a page at a time: with thousands
+  // of alerts the page draws groups, and a group's alerts come from /api/alerts/group when opened.
   app.get('/api/alerts', { config: { role: 'viewer' } }, async (req) => {
-    const filter = parseOrThrow(alertQuery, req.query, 'query');
-    const sources = await gather();
-    const groups = buildAlertGroups(
-      sources.map((s) => ({ alertmanager: s.name, alerts: s.alerts, silences: s.silences })),
-    );
-    const filtered = filterGroups(groups, filter);
+    const { limit, offset, ...filter } = parseOrThrow(alertQuery, req.query, 'query');
+    const snap = await view.get();
+    const matched = filterSummaries(snap, filter);
     return {
-      alertmanagers: sources.map((s) => ({
-        name: s.name,
-        url: s.url,
-        ok: s.ok,
-        ...(s.ok ? {} : { error: s.error }),
-      })),
-      total: groups.length,
-      facets: {
-        severity: [...new Set(groups.map((g) => g.severity))].sort(),
-        service: [...new Set(groups.map((g) => g.service))].sort(),
-        team: [...new Set(groups.map((g) => g.team))].sort(),
-      },
-      groups: filtered,
+      alertmanagers: snap.sources,
+      fetchedAt: new Date(snap.at).toISOString(),
+      total: snap.summaries.length,
+      matched: matched.length,
+      alerts: snap.summaries.reduce((n, g) => n + g.count, 0),
+      facets: snap.facets,
+      groups: matched.slice(offset, offset + limit),
     };
+  });
+
+  const groupQuery = z.object({
+    key: z.string().min(1).max(1024),
+    limit: queryInt(1, 1000, 200),
+    offset: queryInt(0, 1_000_000, 0),
+  });
+
+  app.get('/api/alerts/group', { config: { role: 'viewer' } }, async (req) => {
+    const { key, limit, offset } = parseOrThrow(groupQuery, req.query, 'query');
+    const snap = await view.get();
+    const group = snap.byKey.get(key);
+    if (!group) throw httpError(404, 'NOT_FOUND', `key: no active alert group "${key.slice(0, 200)}"`);
+    const { alerts, ...rest } = group;
+    return { group: rest, total: alerts.length, alerts: alerts.slice(offset, offset + limit) };
   });
 
   app.post('/api/alerts/ack', { config: { role: 'responder' } }, async (req) => {
@@ -167,6 +161,7 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
       outcome: 'ok',
       detail: `silence ${silenceId}`,
     });
+    view.invalidate();
     opts.acks.acknowledged(body.labels, user, silenceId, am.name);
     return { silenceId, alertmanager: am.name };
   });
@@ -183,30 +178,29 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
         'silenceId: that silence is not an acknowledgement (no ACK! comment)',
       );
     await am.expireSilence(body.silenceId);
+    view.invalidate();
     audit.record({ user, action: 'alert.unack', target: body.silenceId, outcome: 'ok' });
     opts.acks.unacknowledged(body.silenceId, user);
     return { status: 'ok' };
   });
 
   app.get('/api/silences', { config: { role: 'viewer' } }, async () => {
-    const sources = await gather();
+    const snap = await view.get();
     return {
-      alertmanagers: sources.map((s) => ({ name: s.name, ok: s.ok, ...(s.ok ? {} : { error: s.error }) })),
-      data: sources
-        .flatMap((s) => s.silences.map((sil) => ({ alertmanager: s.name, ...sil })))
-        .sort((a, b) =>
-          a.status.state === b.status.state
-            ? a.endsAt < b.endsAt
+      alertmanagers: snap.sources.map(({ url: _url, ...s }) => s),
+      data: [...snap.silences].sort((a, b) =>
+        a.status.state === b.status.state
+          ? a.endsAt < b.endsAt
+            ? 1
+            : -1
+          : a.status.state === 'active'
+            ? -1
+            : b.status.state === 'active'
               ? 1
-              : -1
-            : a.status.state === 'active'
-              ? -1
-              : b.status.state === 'active'
+              : a.status.state < b.status.state
                 ? 1
-                : a.status.state < b.status.state
-                  ? 1
-                  : -1,
-        ),
+                : -1,
+      ),
     };
   });
 
@@ -239,6 +233,7 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
       createdBy: user,
       comment: body.comment,
     });
+    view.invalidate();
     audit.record({
       user,
       action: body.id ? 'silence.edit' : 'silence.create',
@@ -256,6 +251,7 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
     const am = byName(alertmanager);
     const silence = await am.silence(id);
     await am.expireSilence(id);
+    view.invalidate();
     audit.record({ user, action: 'silence.expire', target: id, outcome: 'ok' });
     if (silence.comment.startsWith(ACK_PREFIX)) opts.acks.unacknowledged(id, user);
     return { status: 'ok' };

@@ -15,6 +15,8 @@ export interface IncidentRoutesOptions {
   engine: EscalationEngine;
   audit: AuditLog;
   alertmanagers: AlertmanagerClient[];
+  /** Told when the console changes a silence, so the Alerts page shows it at once. */
+  silencesChanged: () => void;
   oncall: () => {
     config: OncallConfig | undefined;
     error: OncallConfigError | Error | undefined;
@@ -85,6 +87,7 @@ export function registerIncidentRoutes(app: FastifyInstance, opts: IncidentRoute
       createdBy: user,
       comment: `${ACK_PREFIX} ${body.comment || `incident #${id} acknowledged by ${user} in Vigil`}`,
     });
+    opts.silencesChanged();
     incidents.acknowledge(id, user, silenceId);
     audit.record({
       user,

@@ -16,6 +16,7 @@ export interface ConsoleAlert {
   inhibitedBy: string[];
 }
 
+/** A group as the list shows it: its alerts are fetched when it is opened (/api/alerts/group). */
 export interface AlertGroup {
   key: string;
   alertname: string;
@@ -30,18 +31,88 @@ export interface AlertGroup {
   alertmanagers: string[];
   ack: { by: string; silenceId: string; alertmanager: string; comment: string; endsAt: string } | null;
   links: { dashboard: string; traces: string; logs: string };
-  alerts: ConsoleAlert[];
+  count: number;
+  states: Partial<Record<AlertGroup['state'], number>>;
 }
 
 interface AlertsResponse {
   alertmanagers: Array<{ name: string; url: string; ok: boolean; error?: string }>;
   total: number;
+  matched: number;
+  alerts: number;
   facets: { severity: string[]; service: string[]; team: string[] };
   groups: AlertGroup[];
 }
 
+interface GroupResponse {
+  total: number;
+  alerts: ConsoleAlert[];
+}
+
+const DETAIL_PAGE = 200;
+
+/** An opened group: its alerts, a page at a time, refreshed with the list. */
+function GroupDetail({ group }: { group: AlertGroup }) {
+  const [limit, setLimit] = useState(DETAIL_PAGE);
+  const polled = usePoll(
+    `${group.key}|${limit}`,
+    (signal) => getJson<GroupResponse>(`/api/alerts/group${query({ key: group.key, limit })}`, signal),
+    3000,
+  );
+  const data = polled.data;
+  return (
+    <div className="alert-detail">
+      <p>{group.description}</p>
+      {!data && polled.error ? <ErrorState title="Cannot load the alerts" message={polled.error} /> : null}
+      {!data && !polled.error ? <Loading what="alerts of the group" /> : null}
+      {data ? (
+        <table className="alert-table">
+          <thead>
+            <tr>
+              <th>state</th>
+              <th>labels</th>
+              <th>since</th>
+              <th>muted by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.alerts.map((a) => (
+              <tr key={a.fingerprint}>
+                <td>{a.state}</td>
+                <td>
+                  {Object.entries(a.labels)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ')}
+                </td>
+                <td className="nowrap">{formatRelative(new Date(a.startsAt))}</td>
+                <td>
+                  {a.silencedBy
+                    .map((s) => `silence ${s.id.slice(0, 8)} by ${s.createdBy}: ${s.comment}`)
+                    .join('; ')}
+                  {a.inhibitedBy.length ? `inhibited by ${a.inhibitedBy.join(', ')}` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {data && data.total > data.alerts.length ? (
+        <button type="button" className="load-more" onClick={() => setLimit((n) => n + DETAIL_PAGE)}>
+          Show {Math.min(DETAIL_PAGE, data.total - data.alerts.length)} more of{' '}
+          {data.total - data.alerts.length}
+        </button>
+      ) : null}
+      <Link
+        to={`/silences?matchers=${encodeURIComponent(`alertname=${group.alertname}\nservice=${group.service}`)}`}
+      >
+        Silence…
+      </Link>
+    </div>
+  );
+}
+
 const FILTERS = ['severity', 'service', 'team', 'state', 'q'] as const;
-const PAGE = 200;
+const PAGE = 100;
 
 export function AlertsPage() {
   const { search, href } = useLocation();
@@ -51,13 +122,13 @@ export function AlertsPage() {
     (typeof FILTERS)[number],
     string
   >;
-  const polled = usePoll(
-    href,
-    (signal) => getJson<AlertsResponse>(`/api/alerts${query(filters)}`, signal),
-    3000,
-  );
   const [open, setOpen] = useState<string | null>(null);
   const [shown, setShown] = useState(PAGE);
+  const polled = usePoll(
+    `${href}|${shown}`,
+    (signal) => getJson<AlertsResponse>(`/api/alerts${query({ ...filters, limit: shown })}`, signal),
+    3000,
+  );
   const [message, setMessage] = useState<string | undefined>();
   const [duration, setDuration] = useState('2h');
 
@@ -87,7 +158,7 @@ export function AlertsPage() {
           Alerts{' '}
           {data ? (
             <span className="muted">
-              {data.groups.length} of {data.total} groups
+              {data.matched} of {data.total} groups · {data.alerts} alerts
             </span>
           ) : null}
         </h2>
@@ -163,7 +234,7 @@ export function AlertsPage() {
       {!data && !polled.error ? <Loading what="alerts" /> : null}
       {data && data.groups.length === 0 ? <div className="state state-empty">No alerts match.</div> : null}
       <ul className="alert-groups">
-        {data?.groups.slice(0, shown).map((g) => (
+        {data?.groups.map((g) => (
           <li
             key={g.key}
             className={`alert-group state-${g.state}${open === g.key ? ' selected' : ''}`}
@@ -180,8 +251,7 @@ export function AlertsPage() {
                 <span className={`sev sev-${g.severity}`}>{g.severity}</span> <strong>{g.alertname}</strong>{' '}
                 <span className="muted">on</span> {g.service || '—'}{' '}
                 <span className="muted">
-                  · {g.alerts.length} alert{g.alerts.length === 1 ? '' : 's'} ·{' '}
-                  {formatRelative(new Date(g.startsAt))}
+                  · {g.count} alert{g.count === 1 ? '' : 's'} · {formatRelative(new Date(g.startsAt))}
                 </span>
               </button>
               <span className="alert-actions">
@@ -236,51 +306,13 @@ export function AlertsPage() {
                 </span>
               ) : null}
             </div>
-            {open === g.key ? (
-              <div className="alert-detail">
-                <p>{g.description}</p>
-                <table className="alert-table">
-                  <thead>
-                    <tr>
-                      <th>state</th>
-                      <th>labels</th>
-                      <th>since</th>
-                      <th>muted by</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {g.alerts.map((a) => (
-                      <tr key={a.fingerprint}>
-                        <td>{a.state}</td>
-                        <td>
-                          {Object.entries(a.labels)
-                            .map(([k, v]) => `${k}=${v}`)
-                            .join(', ')}
-                        </td>
-                        <td className="nowrap">{formatRelative(new Date(a.startsAt))}</td>
-                        <td>
-                          {a.silencedBy
-                            .map((s) => `silence ${s.id.slice(0, 8)} by ${s.createdBy}: ${s.comment}`)
-                            .join('; ')}
-                          {a.inhibitedBy.length ? `inhibited by ${a.inhibitedBy.join(', ')}` : ''}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <Link
-                  to={`/silences?matchers=${encodeURIComponent(`alertname=${g.alertname}\nservice=${g.service}`)}`}
-                >
-                  Silence…
-                </Link>
-              </div>
-            ) : null}
+            {open === g.key ? <GroupDetail group={g} /> : null}
           </li>
         ))}
       </ul>
-      {data && data.groups.length > shown ? (
+      {data && data.matched > data.groups.length ? (
         <button type="button" className="load-more" onClick={() => setShown((n) => n + PAGE)}>
-          Show {Math.min(PAGE, data.groups.length - shown)} more of {data.groups.length - shown}
+          Show {Math.min(PAGE, data.matched - data.groups.length)} more of {data.matched - data.groups.length}
         </button>
       ) : null}
     </div>

@@ -12,7 +12,7 @@ TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose
 CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils
 VIGIL := ./vigil
 
-.PHONY: bootstrap start stop status test test-containers bench lint typecheck cycles check generate help
+.PHONY: bootstrap start stop status test test-containers bench gameday lint typecheck cycles check generate help
 
 help:
 	@echo "make start   run the whole local stack (services, hub, Prometheus, Alertmanager)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test    lint, typecheck, import-cycle check and the full test suite"
 	@echo "make test-containers  the docker-compose core profile in podman (cold: builds base images)"
 	@echo "make bench   run the benchmarks in bench/ and print their ratios"
+	@echo "make gameday the full gameday with production settings (about 1 h; report in var/gameday/)"
 	@echo "make generate  rewrite every generated file (SLO rules, dashboards, full-stack targets)"
 
 bootstrap:
@@ -54,6 +55,15 @@ test:
 	npm run --silent cycles
 	npm run --silent deps
 	npx vitest run
+
+# The full gameday with production settings on the default ports: holds the stack lock, starts the
+# stack (unless one is running), 10-minute control phase, every experiment, stops what it started.
+# GAMEDAY_ARGS adds options (e.g. --parallel). docs/chaos-engineering.md, "Results".
+gameday:
+	@scripts/bootstrap.sh $(RUNTIME_DEBS)
+	flock /tmp/vigil-stack.lock bash -c 'started=0; if ! $(VIGIL) status >/dev/null 2>&1; then $(VIGIL) start --detach && started=1 || exit 1; fi; \
+	  $(VIGIL) gameday --control 10m --cooldown 30s --resolve-timeout 6m $(GAMEDAY_ARGS); rc=$$?; \
+	  if [ $$started = 1 ]; then $(VIGIL) stop; fi; exit $$rc'
 
 generate:
 	@scripts/bootstrap.sh

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  alertRules,
   allowance,
   detectionBound,
   groupWaitFor,
@@ -29,6 +30,7 @@ import {
   TEST_PROFILE,
   writeShortenedRules,
 } from '../../packages/cli/src/monitoring/index.ts';
+import { shortenWindows } from '../../packages/cli/src/monitoring/test-profile.ts';
 import { repoRoot } from '../../packages/cli/src/paths.ts';
 
 const partition = readFileSync(join(CATALOGUE_DIR, 'partition-order-payment.yaml'), 'utf8');
@@ -144,6 +146,42 @@ describe('detection bounds follow the settings in force', () => {
     expect(groupWaitFor(route, { alertname: 'MemoryHigh', severity: 'warning' })).toBe(
       seconds(route.group_wait),
     );
+  });
+});
+
+describe('rate windows in the bound', () => {
+  it('a bound takes its share of the alert window in force: 5m in the repo rules, the test profile its shorter copy', () => {
+    const e = loadCatalogue(CATALOGUE_DIR).find((x) => x.name === 'errors-product')!;
+    if (!expectsAlerts(e)) throw new Error('errors-product expects an alert');
+    const prod = settingsInForce(repoRoot, undefined);
+    // HighErrorRate reads service:http_request_error_ratio:rate5m, recorded over [5m].
+    expect(prod.rules.get('HighErrorRate')!.windowSeconds).toBe(300);
+    expect(prod.rules.get('ServiceDown')!.windowSeconds).toBe(0);
+    expect(detectionBound(e, prod).formula).toContain(`${e.detection.signal.window_share}×window 300s`);
+
+    expect(shortenWindows('rate(x[5m]) / rate(y[1m]) + max_over_time(z[30m:1m])', TEST_PROFILE.windows)).toBe(
+      `rate(x[${TEST_PROFILE.windows['5m']}]) / rate(y[${TEST_PROFILE.windows['1m']}]) + max_over_time(z[30m:1m])`,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-windows-'));
+    try {
+      const sources = monitoringSources(repoRoot);
+      writeShortenedRules(sources.rulesDir, dir, TEST_PROFILE.alertFor, TEST_PROFILE.windows);
+      const short = alertRules(readdirSync(dir).map((f) => join(dir, f)));
+      expect(short.get('HighErrorRate')!.windowSeconds).toBe(seconds(TEST_PROFILE.windows['5m']!));
+      expect(short.get('DependencyFailing')!.windowSeconds).toBe(seconds(TEST_PROFILE.windows['1m']!));
+      const t = detectionBound(e, { ...prod, rules: short });
+      const p = detectionBound(e, prod);
+      // Same intervals, only the rules differ: the window share and the `for` (on the evaluation grid).
+      const onGrid = (f: number) => Math.ceil(f / prod.evaluationInterval) * prod.evaluationInterval;
+      expect(p.detectSeconds - t.detectSeconds).toBeCloseTo(
+        e.detection.signal.window_share * (300 - seconds(TEST_PROFILE.windows['5m']!)) +
+          onGrid(prod.rules.get('HighErrorRate')!.forSeconds) -
+          onGrid(seconds(TEST_PROFILE.alertFor)),
+        5,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -22,6 +22,8 @@ export interface AlertRule {
   readonly name: string;
   readonly forSeconds: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The longest range window the alert reads, through the recording rules it uses (0: none). */
+  readonly windowSeconds: number;
 }
 
 interface Route {
@@ -59,13 +61,43 @@ function ruleFilesOf(configFile: string, patterns: readonly string[]): string[] 
   return files;
 }
 
+type RuleDoc = {
+  groups?: Array<{
+    rules?: Array<{
+      alert?: string;
+      record?: string;
+      expr?: unknown;
+      for?: string;
+      labels?: Record<string, string>;
+    }>;
+  }>;
+};
+
+/** The longest range selector (`[5m]`, `[30m:1m]`) in an expression and the recorded series it reads. */
+function windowOf(expr: string, recorded: ReadonlyMap<string, string>, seen = new Set<string>()): number {
+  let longest = 0;
+  for (const m of expr.matchAll(/\[(\d+(?:ms|s|m|h|d))(?::\w*)?\]/g))
+    longest = Math.max(longest, seconds(m[1]!));
+  for (const m of expr.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
+    const inner = recorded.get(m[0]);
+    if (inner === undefined || seen.has(m[0])) continue;
+    seen.add(m[0]);
+    longest = Math.max(longest, windowOf(inner, recorded, seen));
+  }
+  return longest;
+}
+
 /** Every alert rule in the given rule files, by name (the first definition wins). */
 export function alertRules(files: readonly string[]): Map<string, AlertRule> {
+  const docs = files.map((file) => parse(readFileSync(file, 'utf8')) as RuleDoc | null);
+  const recorded = new Map<string, string>();
+  for (const doc of docs)
+    for (const group of doc?.groups ?? [])
+      for (const r of group.rules ?? [])
+        if (r.record && typeof r.expr === 'string')
+          recorded.set(r.record, `${recorded.get(r.record) ?? ''} ${r.expr}`);
   const rules = new Map<string, AlertRule>();
-  for (const file of files) {
-    const doc = parse(readFileSync(file, 'utf8')) as {
-      groups?: Array<{ rules?: Array<{ alert?: string; for?: string; labels?: Record<string, string> }> }>;
-    };
+  for (const doc of docs)
     for (const group of doc?.groups ?? [])
       for (const r of group.rules ?? [])
         if (r.alert && !rules.has(r.alert))
@@ -73,8 +105,8 @@ export function alertRules(files: readonly string[]): Map<string, AlertRule> {
             name: r.alert,
             forSeconds: r.for ? seconds(r.for) : 0,
             labels: r.labels ?? {},
+            windowSeconds: typeof r.expr === 'string' ? windowOf(r.expr, recorded) : 0,
           });
-  }
   return rules;
 }
 
@@ -169,19 +201,26 @@ export interface Bound {
  * one; the alert fires on the first evaluation after `for`), the alert's `for`, anything the
  * experiment adds with a reason, then Alertmanager's group_wait before the first notification.
  */
-export function detectionBound(e: Experiment & { detection: AlertDetection }, s: Settings): Bound {
+export function alertBounds(
+  e: Experiment & { detection: AlertDetection },
+  s: Settings,
+): Array<Bound & { readonly alert: string }> {
   const sig = e.detection.signal;
-  const perAlert = e.detection.alerts.map((name) => {
+  return e.detection.alerts.map((name) => {
     const rule = s.rules.get(name);
     if (!rule) throw new Error(`no alert rule named '${name}' in the rules in force`);
     const labels = { alertname: name, ...rule.labels, ...e.detection.labels };
     // The alert fires on the first evaluation at least `for` after it went pending.
     const forRounded = Math.ceil(rule.forSeconds / s.evaluationInterval) * s.evaluationInterval;
+    // A share of the alert's rate window: the fault must fill that much of it (e.g. 5 % slow
+    // requests for a p95 over the window), so the bound follows the window in force.
+    const windowPart = sig.window_share * rule.windowSeconds;
     const detect =
       sig.scrapes * s.scrapeInterval +
       (sig.scrape_timeout ? s.scrapeTimeout : 0) +
       sig.evaluations * s.evaluationInterval +
       forRounded +
+      windowPart +
       sig.extra_seconds;
     const wait = groupWaitFor(s.route, labels);
     const formula =
@@ -189,13 +228,25 @@ export function detectionBound(e: Experiment & { detection: AlertDetection }, s:
       (sig.scrape_timeout ? ` + scrape_timeout ${s.scrapeTimeout}s` : '') +
       ` + ${sig.evaluations}×eval ${s.evaluationInterval}s + for ${rule.forSeconds}s` +
       (forRounded !== rule.forSeconds ? ` (→${forRounded}s on the eval grid)` : '') +
-      (sig.extra_seconds ? ` + ${sig.extra_seconds}s (${sig.why})` : '') +
+      (windowPart ? ` + ${sig.window_share}×window ${rule.windowSeconds}s` : '') +
+      (sig.extra_seconds || windowPart ? ` + ${sig.extra_seconds}s (${sig.why})` : '') +
       ` + group_wait ${wait}s`;
-    return { detect, notify: detect + wait, formula: `${name}: ${formula}` };
+    return {
+      alert: name,
+      detectSeconds: round(detect),
+      notifySeconds: round(detect + wait),
+      formula: `${name}: ${formula}`,
+    };
   });
-  // Any one of the expected alerts detects the fault: the bound is the fastest of them.
-  const best = perAlert.reduce((a, b) => (b.notify < a.notify ? b : a));
-  return { detectSeconds: round(best.detect), notifySeconds: round(best.notify), formula: best.formula };
+}
+
+/**
+ * The bound of an experiment: any one of its expected alerts detects the fault, so the fastest
+ * of their bounds (the verdict then judges the alert that fired against its own: alertBounds).
+ */
+export function detectionBound(e: Experiment & { detection: AlertDetection }, s: Settings): Bound {
+  const best = alertBounds(e, s).reduce((a, b) => (b.notifySeconds < a.notifySeconds ? b : a));
+  return { detectSeconds: best.detectSeconds, notifySeconds: best.notifySeconds, formula: best.formula };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

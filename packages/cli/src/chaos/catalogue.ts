@@ -129,6 +129,12 @@ export const experimentSchema = z.strictObject({
         evaluations: z.number().int().min(1).max(5).default(1),
         /** Add the scrape timeout: the target hangs instead of refusing (a frozen process). */
         scrape_timeout: z.boolean().default(false),
+        /**
+         * The share of the alert's longest rate window the fault must fill before the expression
+         * crosses its threshold (e.g. 0.05: 5 % slow requests lift a p95); the window is read from
+         * the rules in force, so the bound follows the test profile's shorter windows.
+         */
+        window_share: z.number().min(0).max(1).default(0),
         extra_seconds: z.number().min(0).default(0),
         why: z.string().min(1),
       }),

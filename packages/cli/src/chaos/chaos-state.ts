@@ -104,7 +104,7 @@ export async function runStep(step: RollbackStep, token: string | undefined): Pr
       const url =
         step.type === 'proxy-clear'
           ? `${step.url}/faults/${step.route}`
-          : `${step.url}/admin/faults/${step.id}`;
+          : `${step.url}/admin/faults${step.id ? `/${step.id}` : ''}`;
       try {
         const res = await fetch(url, {
           method: 'DELETE',

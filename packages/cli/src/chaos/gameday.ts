@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type TopologyEntry, topology } from '@vigil/topology';
 import type { BackgroundLoad } from './background-load.ts';
 import type { Settings } from './bounds.ts';
 import type { Experiment } from './catalogue.ts';
@@ -53,29 +54,71 @@ export interface GamedayReport {
   readonly summary: string;
 }
 
-/** Experiments that may run at the same time: different targets, different expected alerts, none host-wide. */
+/** Alerts on a service's answers (RED): a slow or failing dependency shows in its callers' too. */
+const PROPAGATES_TO_CALLERS = new Set(['HighLatency', 'HighErrorRate']);
+
+/** The target and every component that calls it, directly or through others (topology `calls`). */
+export function blastRadius(service: string): Set<string> {
+  const out = new Set([service]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const c of topology as readonly TopologyEntry[])
+      if (!out.has(c.name) && c.calls?.some((x) => out.has(x))) {
+        out.add(c.name);
+        grew = true;
+      }
+  }
+  return out;
+}
+
+/**
+ * Could fault `b` raise the alert `a` expects? A dependency alert names its callee (only a fault
+ * on that callee raises it); an alert on a service's answers follows the calls upstream; any other
+ * alert (down, restarted, memory, CPU) is the target's own.
+ */
+export function confusable(a: Experiment, b: Experiment): boolean {
+  if (!b.target.service) return true;
+  const labels: Readonly<Record<string, string>> = 'labels' in a.detection ? a.detection.labels : {};
+  return a.detection.alerts.some((alert) => {
+    if (labels.dependency) return labels.dependency === b.target.service;
+    const on = labels.service ?? a.target.service;
+    if (!on) return true;
+    return PROPAGATES_TO_CALLERS.has(alert)
+      ? blastRadius(b.target.service!).has(on)
+      : on === b.target.service;
+  });
+}
+
+/**
+ * May these two run at the same time? Never two on one service, neither fault able to raise the
+ * other's expected alert (so each alert is attributed by its labels to one fault), and host-wide
+ * faults (noisy neighbours) only among themselves — they expect silence, which any other fault
+ * would break.
+ */
+export function mayRunTogether(a: Experiment, b: Experiment): boolean {
+  const hostWide = (e: Experiment) => !e.target.service;
+  if (hostWide(a) || hostWide(b)) return hostWide(a) && hostWide(b);
+  if (a.target.service === b.target.service) return false;
+  return !confusable(a, b) && !confusable(b, a);
+}
+
+/** Experiments grouped into waves that run at once (see mayRunTogether); one per wave unless parallel. */
 export function waves(experiments: readonly Experiment[], parallel: boolean): Experiment[][] {
   if (!parallel) return experiments.map((e) => [e]);
   const out: Experiment[][] = [];
-  const keyOf = (e: Experiment) => [
-    `target:${e.target.service ?? 'host'}`,
-    ...(e.target.from ? [`target:${e.target.from}`] : []),
-    ...e.detection.alerts.map(
-      (a) => `alert:${a}:${JSON.stringify('labels' in e.detection ? e.detection.labels : {})}`,
-    ),
-  ];
-  for (const e of experiments) {
-    const hostWide = !e.target.service;
-    const wave = hostWide
-      ? undefined
-      : out.find(
-          (w) =>
-            w.every((x) => x.target.service) && !w.some((x) => keyOf(x).some((k) => keyOf(e).includes(k))),
-        );
+  // The most constrained first (first-fit), so the few that fit anywhere fill the gaps.
+  const degree = (e: Experiment) => experiments.filter((x) => x !== e && !mayRunTogether(x, e)).length;
+  const order = [...experiments].sort((a, b) => degree(b) - degree(a));
+  for (const e of order) {
+    const wave = out.find((w) => w.every((x) => mayRunTogether(x, e)));
     if (wave) wave.push(e);
     else out.push([e]);
   }
-  return out;
+  // Experiments that expect silence go first: later faults leave errors in the long windows of the
+  // SLO burn alerts (1 h), and a quiet check after them would inherit those pages.
+  const quiet = (w: Experiment[]) => w.every((e) => e.detection.alerts.length === 0);
+  return [...out.filter(quiet), ...out.filter((w) => !quiet(w))];
 }
 
 /**

@@ -6,6 +6,7 @@ import { which } from '../which.ts';
 import { seconds } from './bounds.ts';
 import type { Experiment } from './catalogue.ts';
 import type { Injection, RollbackStep } from './chaos-state.ts';
+import { promQuery } from './observe.ts';
 import type { LocalStack } from './stack.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -40,6 +41,29 @@ async function waitRestarted(
     await sleep(100);
   }
   throw new Error(`${service} was not restarted by the supervisor within ${timeoutMs / 1000} s`);
+}
+
+/** The start time Prometheus last scraped from the service (undefined before its first scrape). */
+async function startTimeSeen(stack: LocalStack, service: string): Promise<string | undefined> {
+  const r = await promQuery(
+    stack.prometheusUrl,
+    `process_start_time_seconds{job="vigil-services",service="${service}"}`,
+  ).catch(() => []);
+  return r[0]?.value[1];
+}
+
+async function waitScraped(
+  stack: LocalStack,
+  service: string,
+  before: string | undefined,
+  timeoutMs = 30_000,
+) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const now = await startTimeSeen(stack, service);
+    if (now !== undefined && now !== before) return;
+    await sleep(200);
+  }
 }
 
 async function adminPost(url: string, token: string, body: unknown): Promise<Record<string, unknown>> {
@@ -112,7 +136,11 @@ export function planInjection(
         process.kill(ref.pid, 'SIGKILL');
         pids.push(ref.pid);
         for (let i = 1; i < kills; i++) {
+          const scrapedBefore = await startTimeSeen(stack, service!);
           ref = await waitRestarted(stack, service!, ref);
+          // A crash loop's process dies shortly after it starts, not before anything saw it:
+          // kill it once Prometheus has scraped it (as a crash at start-up would be).
+          await waitScraped(stack, service!, scrapedBefore);
           process.kill(ref.pid, 'SIGKILL');
           pids.push(ref.pid);
         }
@@ -176,12 +204,16 @@ export function planInjection(
       spec.target = f.dependency;
     }
     // Recorded before the POST: if the answer never arrives the fault may still be in, and
-    // clearing every fault of the service (only one chaos run injects at a time) removes it.
+    // clearing every fault of the service (never two experiments at once on one service) removes it.
     rollback.push({ type: 'service-fault-clear', url, id: '' });
     return {
       rollback,
       inject: async () => {
         const created = await adminPost(`${url}/admin/faults`, stack.token, spec);
+        // Now that the id is known, the rollback clears only this fault (another experiment's
+        // fault on the same service, e.g. a monkey's, stays until its own rollback).
+        if (typeof created.id === 'string' && created.id)
+          rollback.splice(0, rollback.length, { type: 'service-fault-clear', url, id: created.id });
         const detail = Object.entries(params)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');

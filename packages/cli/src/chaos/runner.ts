@@ -1,4 +1,4 @@
-import { allowance, type Bound, detectionBound, type Settings, seconds } from './bounds.ts';
+import { alertBounds, allowance, type Bound, detectionBound, type Settings, seconds } from './bounds.ts';
 import { type Experiment, expectsAlerts } from './catalogue.ts';
 import { forgetInjection, recordInjection, runStep, updateInjection } from './chaos-state.ts';
 import { newInjection, planInjection } from './injectors.ts';
@@ -131,57 +131,81 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
   const expected: readonly string[] = e.detection.alerts;
   const wantLabels: Readonly<Record<string, string>> = 'labels' in e.detection ? e.detection.labels : {};
   const base = { experiment: e.name, fault: e.fault.kind, target: e.target.service, expected, startedAt };
-  const bound = expectsAlerts(e) ? detectionBound(e, settings) : undefined;
-  const boundOut = bound ? { ...bound, allowedSeconds: allowance(bound.notifySeconds) } : undefined;
+  // The fastest expected alert's bound until one fires; then the bound of the alert that fired.
+  let bound = expectsAlerts(e) ? detectionBound(e, settings) : undefined;
+  const perAlert = expectsAlerts(e) ? alertBounds(e, settings) : [];
+  const slowest = perAlert.reduce((m, b) => Math.max(m, allowance(b.notifySeconds)), 0);
+  let boundOut = bound ? { ...bound, allowedSeconds: allowance(bound.notifySeconds) } : undefined;
+  const judgeBy = (firing: readonly AmAlert[]) => {
+    const own = perAlert
+      .filter((b) => firing.some((a) => a.labels.alertname === b.alert))
+      .sort((a, b) => a.notifySeconds - b.notifySeconds)[0];
+    if (!own) return;
+    bound = { detectSeconds: own.detectSeconds, notifySeconds: own.notifySeconds, formula: own.formula };
+    boundOut = { ...bound, allowedSeconds: allowance(bound.notifySeconds) };
+  };
   const empty = { noise: [], notificationIds: [], evidence: { errorTraces: 0, errorLogs: 0 }, steps };
 
   note(`experiment ${e.name}: ${e.description}`);
   if (bound)
     note(
-      `expected: ${expected.join(' or ')} ${JSON.stringify(wantLabels)} within ${bound.notifySeconds} s (${bound.formula}); allowed ${boundOut!.allowedSeconds} s`,
+      `expected: ${expected.join(' or ')} ${JSON.stringify(wantLabels)} within ${bound.notifySeconds} s (${bound.formula}); allowed ${boundOut!.allowedSeconds} s` +
+        (perAlert.length > 1
+          ? `; each judged by its own bound: ${perAlert.map((b) => `${b.alert} ${b.notifySeconds} s`).join(', ')}`
+          : ''),
     );
   else if ('none_because' in e.detection) note(`expected: no alert (${e.detection.none_because})`);
 
-  // The steady state may take a few scrapes to establish (load just started, a service just restarted).
-  let before = await checks(stack, e.steady_state);
+  // Before injecting, wait (one deadline for all) until the steady state holds, no abort
+  // condition is tripped (an earlier fault's errors may still be inside a 1 m window) and the
+  // expected alert is not still resolving from an earlier fault (rate windows).
   const steadyLimit = Date.now() + (opts.steadyTimeoutMs ?? 60_000);
-  while (before.length > 0 && Date.now() < steadyLimit && !opts.signal?.aborted) {
-    await sleep(1000);
-    before = await checks(stack, e.steady_state);
-  }
-  if (before.length > 0) {
-    note(`steady state NOT met before injection: ${before.join('; ')}`);
+  const clear = async <T>(problem: () => Promise<T | undefined>): Promise<T | undefined> => {
+    let p = await problem();
+    while (p !== undefined && Date.now() < steadyLimit && !opts.signal?.aborted) {
+      await sleep(1000);
+      p = await problem();
+    }
+    return p;
+  };
+  const notInjected = (why: string, verdict: string): ExperimentResult => {
+    note(why);
     return {
       ...base,
       ...empty,
       ...(boundOut ? { bound: boundOut } : {}),
       outcome: 'hypothesis-failed',
       passed: false,
-      verdict: `${e.name}: steady state not met before the fault; nothing injected`,
+      verdict: `${e.name}: ${verdict}`,
     };
-  }
+  };
+  const unmet = await clear(async () => {
+    const failed = await checks(stack, e.steady_state);
+    return failed.length > 0 ? failed : undefined;
+  });
+  if (unmet)
+    return notInjected(
+      `steady state NOT met before injection: ${unmet.join('; ')}`,
+      'steady state not met before the fault; nothing injected',
+    );
   note(`steady state holds: ${e.steady_state.map((c) => c.name).join(', ')}`);
+  const tripped = await clear(() => abortReason(stack, e.abort));
+  if (tripped)
+    return notInjected(
+      `abort condition holds before injection: ${tripped}`,
+      `abort condition holds before the fault (${tripped}); nothing injected`,
+    );
   const wanted = (a: AmAlert) => expected.includes(a.labels.alertname!) && labelsMatch(a.labels, wantLabels);
   const baseline = new Set((await amAlerts(stack.alertmanagerUrl)).map(alertKey));
-  // An earlier fault's alert may still be resolving (rate windows): wait for it, with the same deadline.
-  let already = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
-  while (already.length > 0 && Date.now() < steadyLimit && !opts.signal?.aborted) {
-    await sleep(1000);
-    already = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
-  }
-  if (already.length > 0) {
-    note(
+  const already = await clear(async () => {
+    const firing = (await amAlerts(stack.alertmanagerUrl)).filter(wanted);
+    return firing.length > 0 ? firing : undefined;
+  });
+  if (already)
+    return notInjected(
       `the expected alert is already firing (${already.map(alertKey).join(', ')}); the fault cannot be measured`,
+      'expected alert already firing before the fault',
     );
-    return {
-      ...base,
-      ...empty,
-      ...(boundOut ? { bound: boundOut } : {}),
-      outcome: 'hypothesis-failed',
-      passed: false,
-      verdict: `${e.name}: expected alert already firing before the fault`,
-    };
-  }
   const notifiedBefore = new Set(
     ((await hubNotifications(stack.hubUrl, stack.token)) as Notification[]).map((n) => n.id),
   );
@@ -198,11 +222,34 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
   const noise = new Set<string>();
   let aborted: string | undefined;
   let failure: string | undefined;
+  // A kill's fault is the first kill: the restarts that follow (a crash loop's further kills,
+  // tens of seconds) are its effect, and the alert may fire while they are still going on.
+  const killed = e.fault.kind === 'process.kill' || e.fault.kind === 'process.crashloop';
+  let injecting = true;
+  const watchDuringInjection = killed
+    ? (async () => {
+        while (injecting && detectedAt === undefined) {
+          const firing = (await amAlerts(stack.alertmanagerUrl).catch(() => [])).filter(wanted);
+          if (firing.length > 0) {
+            detectedAt = Date.now();
+            judgeBy(firing);
+          } else await sleep(250);
+        }
+      })()
+    : Promise.resolve();
   try {
-    injected = await plan.inject();
-    // The fault is in when its injection returns (a 500 MiB allocation takes seconds), except for
-    // kills: the first kill is the fault, the restarts that follow are its effect.
-    if (!e.fault.kind.startsWith('process.kill') && e.fault.kind !== 'process.crashloop') t0 = Date.now();
+    try {
+      injected = await plan.inject();
+    } finally {
+      injecting = false;
+      await watchDuringInjection;
+    }
+    if (detectedAt !== undefined)
+      note(
+        `Alertmanager: ${expected.join('/')} firing after ${((detectedAt - t0) / 1000).toFixed(1)} s (during the injection)`,
+      );
+    // The fault is in when its injection returns (a 500 MiB allocation takes seconds), except for kills.
+    if (!killed) t0 = Date.now();
     updateInjection(opts.stateFile, { ...injection, rollback: injected.rollback });
     note(`injected at ${new Date(t0).toISOString()}: ${injected.description}`);
     // A crash loop takes a while to inject: the watching window starts when it is in.
@@ -210,8 +257,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
     const holdUntil =
       e.rollback.when === 'duration' || !boundOut
         ? t0 + Math.min(ttlMs, (opts.quietHoldSeconds ?? Number.POSITIVE_INFINITY) * 1000)
-        : holdFrom +
-          Math.min(ttlMs, Math.max(boundOut.allowedSeconds * 2, boundOut.notifySeconds + 10) * 1000);
+        : holdFrom + Math.min(ttlMs, Math.max(slowest * 2, slowest + 10) * 1000);
     let lastAbortCheck = 0;
     while (Date.now() < holdUntil && !opts.signal?.aborted) {
       const now = Date.now();
@@ -227,6 +273,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
       for (const a of alerts) if (!baseline.has(alertKey(a)) && !wanted(a)) noise.add(alertKey(a));
       if (detectedAt === undefined && alerts.some(wanted)) {
         detectedAt = Date.now();
+        judgeBy(alerts.filter(wanted));
         note(
           `Alertmanager: ${alerts.filter(wanted).map(alertKey).join(', ')} firing after ${((detectedAt - t0) / 1000).toFixed(1)} s`,
         );

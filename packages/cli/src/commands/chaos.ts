@@ -6,6 +6,7 @@ import { allowance, detectionBound, seconds, settingsInForce } from '../chaos/bo
 import { CatalogueInvalid, type Experiment, expectsAlerts, loadCatalogue } from '../chaos/catalogue.ts';
 import { renderChaosMesh } from '../chaos/chaos-mesh.ts';
 import { chaosStateFile, cleanupChaos, liveRunner } from '../chaos/chaos-state.ts';
+import { monkeyPlan, monkeyRounds } from '../chaos/monkey.ts';
 import { type ExperimentResult, runExperiment } from '../chaos/runner.ts';
 import { type LocalStack, openLocalStack } from '../chaos/stack.ts';
 import { CliError } from '../errors.ts';
@@ -14,7 +15,7 @@ import { table } from '../table.ts';
 
 export const usage = `usage: vigil chaos list [--json]
        vigil chaos run <experiment> [--no-load] [--allow-remote]
-       vigil chaos monkey [--duration 10m] [--seed <n>] [--no-load]
+       vigil chaos monkey [--duration 10m] [--seed <n>] [--concurrency 2] [--plan <rounds>] [--no-load]
        vigil chaos cleanup
        vigil chaos render-k8s [--namespace vigil]
 
@@ -26,7 +27,10 @@ prints a verdict. Exit 0 only when the fault was detected within its bound.
 
   list          the catalogue with each experiment's detection bound under the settings in force
   run <name>    one experiment (with background load through the gateway unless --no-load)
-  monkey        random experiments one after another for --duration; --seed makes it reproducible
+  monkey        random experiments in rounds for --duration: each round up to --concurrency (default 2)
+                experiments that may run together (never two on one service, no alert two of them
+                could raise); --seed makes it reproducible; --plan <n> prints the first n rounds of
+                the seed and injects nothing
   cleanup       roll back whatever an interrupted run left behind
   render-k8s    print the Chaos Mesh manifests (PodChaos, NetworkChaos, StressChaos, HTTPChaos)
       --var-dir <dir>   the stack's var directory (default: VIGIL_VAR_DIR or <repo>/var)
@@ -74,18 +78,6 @@ export function abortOnSignals(controller: AbortController): () => void {
   };
 }
 
-/** A seeded PRNG (mulberry32): the same seed picks the same experiments in the same order. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -97,6 +89,8 @@ export async function run(args: string[]): Promise<number> {
       'allow-remote': { type: 'boolean' },
       duration: { type: 'string' },
       seed: { type: 'string' },
+      concurrency: { type: 'string' },
+      plan: { type: 'string' },
       namespace: { type: 'string' },
       'var-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -167,6 +161,23 @@ export async function run(args: string[]): Promise<number> {
     console.log(n === 0 ? 'nothing to clean up' : `rolled back ${n} injection(s)`);
     return 0;
   }
+  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
+  const concurrency = Number(values.concurrency ?? 2);
+  if (action === 'monkey') {
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new CliError('BAD_OPTION', '--seed must be a non-negative integer', 2);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4)
+      throw new CliError('BAD_OPTION', '--concurrency must be 1 to 4', 2);
+    if (values.plan !== undefined) {
+      const rounds = Number(values.plan);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 1000)
+        throw new CliError('BAD_OPTION', '--plan must be a number of rounds (1-1000)', 2);
+      const plan = monkeyPlan(experiments, seed, rounds, concurrency);
+      if (values.json) console.log(JSON.stringify({ seed, concurrency, rounds: plan }, null, 2));
+      else for (const [i, r] of plan.entries()) console.log(`round ${i + 1}: ${r.join(' + ')}`);
+      return 0;
+    }
+  }
   if (action !== 'run' && action !== 'monkey')
     throw new CliError('USAGE', `unknown action '${action}'; see 'vigil chaos --help'`, 2);
 
@@ -200,13 +211,18 @@ export async function run(args: string[]): Promise<number> {
     };
     if (action === 'run') results.push(await runExperiment(picks[0]!, opts));
     else {
-      const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
       const until = Date.now() + (values.duration ? durationMs(values.duration) : 600_000);
-      const random = seededRandom(seed);
-      console.log(`chaos monkey: seed ${seed} (repeat with --seed ${seed}); one experiment at a time`);
-      while (Date.now() < until && !controller.signal.aborted) {
-        const e = experiments[Math.floor(random() * experiments.length)]!;
-        results.push(await runExperiment(e, opts));
+      console.log(
+        `chaos monkey: seed ${seed} (repeat with --seed ${seed}); up to ${concurrency} experiment(s) at once, never two on one service`,
+      );
+      let n = 0;
+      for (const round of monkeyRounds(experiments, seed, concurrency)) {
+        if (Date.now() >= until || controller.signal.aborted) break;
+        n += 1;
+        console.log(`round ${n}: ${round.map((e) => e.name).join(' + ')}`);
+        const tagged = (e: Experiment) => (line: string) =>
+          console.log(round.length > 1 ? `[${e.name}] ${line}` : line);
+        results.push(...(await Promise.all(round.map((e) => runExperiment(e, { ...opts, say: tagged(e) })))));
       }
     }
   } finally {

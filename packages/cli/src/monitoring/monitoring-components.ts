@@ -81,7 +81,7 @@ export function writeMonitoringConfigs(ctx: StartContext): void {
   if (testProfile()) {
     rulesDir = join(layout.configDir, 'rules');
     rmSync(rulesDir, { recursive: true, force: true });
-    writeShortenedRules(rulesSource, rulesDir);
+    writeShortenedRules(rulesSource, rulesDir, TEST_PROFILE.alertFor, TEST_PROFILE.windows);
   }
   preparePrometheus({
     sources,

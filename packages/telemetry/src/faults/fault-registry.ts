@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Fault, FaultKind, FaultSpec } from './fault-spec.ts';
 
 export type LatencyFault = Extract<Fault, { kind: 'latency' }>;
@@ -39,7 +41,20 @@ function startMemoryGrowth(megabytes: number): () => void {
   for (let i = 0; i < megabytes; i++) chunks.push(Buffer.alloc(MB, 1));
   return () => {
     chunks = undefined;
+    // Without a major GC the released buffers (and the RSS they hold) linger for minutes on an
+    // idle service, so a memory alert would not resolve after the fault ends.
+    fullGc();
   };
+}
+
+let gc: (() => void) | undefined;
+/** A full garbage collection, also when node runs without --expose-gc. */
+function fullGc(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 function matchesRoute(

@@ -1,0 +1,78 @@
+// The chaos monkey's plan: reproducible from its seed, never two experiments at once on one
+// service nor two whose expected alerts could be confused. (Its real run, with the rollback
+// checked afterwards, is in gameday.test.ts on the shared stack.)
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { loadCatalogue } from '../../packages/cli/src/chaos/catalogue.ts';
+import { blastRadius, confusable, mayRunTogether, waves } from '../../packages/cli/src/chaos/gameday.ts';
+import { monkeyPlan } from '../../packages/cli/src/chaos/monkey.ts';
+import { CATALOGUE_DIR } from '../../packages/cli/src/commands/chaos.ts';
+import { repoRoot } from '../../packages/cli/src/paths.ts';
+
+const catalogue = loadCatalogue(CATALOGUE_DIR);
+const byName = (n: string) => catalogue.find((e) => e.name === n)!;
+
+const planCli = (...args: string[]) =>
+  spawnSync(
+    process.execPath,
+    ['packages/cli/src/main.ts', 'chaos', 'monkey', '--json', '--var-dir', '/nonexistent', ...args],
+    { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 },
+  );
+
+describe('chaos monkey plan', () => {
+  it('the same seed gives the same rounds (CLI --plan, two processes); another seed other rounds', () => {
+    const a = planCli('--seed', '42', '--plan', '12');
+    const b = planCli('--seed', '42', '--plan', '12');
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const rounds = (JSON.parse(a.stdout) as { rounds: string[][] }).rounds;
+    expect(rounds).toHaveLength(12);
+    expect(rounds).toEqual(monkeyPlan(catalogue, 42, 12));
+    expect(monkeyPlan(catalogue, 43, 12)).not.toEqual(rounds);
+  });
+
+  it('never puts two experiments on one service, nor two whose expected alerts could be confused, in a round', () => {
+    const seen = new Set<string>();
+    let together = 0;
+    for (let seed = 0; seed < 300; seed++)
+      for (const round of monkeyPlan(catalogue, seed, 10, 3)) {
+        const es = round.map(byName);
+        for (const n of round) seen.add(n);
+        if (es.length > 1) together += 1;
+        const services = es.map((e) => e.target.service).filter(Boolean);
+        expect(new Set(services).size, round.join(' + ')).toBe(services.length);
+        for (const x of es)
+          for (const y of es) if (x !== y) expect(mayRunTogether(x, y), `${x.name} + ${y.name}`).toBe(true);
+      }
+    // Every experiment gets picked, and rounds do run several at once.
+    expect([...seen].sort()).toEqual(catalogue.map((e) => e.name).sort());
+    expect(together).toBeGreaterThan(100);
+  });
+
+  it('the rule: callers inherit a callee fault on their answers, not its restarts', () => {
+    expect([...blastRadius('payment-service')].sort()).toEqual([
+      'gateway',
+      'order-service',
+      'payment-service',
+    ]);
+    // latency-user expects HighLatency on the gateway, which every service's fault can slow.
+    expect(confusable(byName('latency-user'), byName('freeze-product'))).toBe(true);
+    // kill-payment expects ServiceRestarted of payment-service: a fault elsewhere cannot raise it.
+    expect(confusable(byName('kill-payment'), byName('freeze-product'))).toBe(false);
+    // A dependency alert names its callee: only a fault on payment-service raises order→payment.
+    expect(confusable(byName('partition-order-payment'), byName('reset-user'))).toBe(false);
+    expect(mayRunTogether(byName('kill-payment'), byName('latency-payment'))).toBe(false);
+    expect(mayRunTogether(byName('cpu-stress-neighbour'), byName('freeze-product'))).toBe(false);
+    // The short gameday's waves hold every experiment exactly once, each wave obeying the rule.
+    const ws = waves(catalogue, true);
+    expect(
+      ws
+        .flat()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(catalogue.map((e) => e.name).sort());
+    for (const w of ws)
+      for (const x of w) for (const y of w) if (x !== y) expect(mayRunTogether(x, y)).toBe(true);
+    expect(ws.length).toBeLessThan(catalogue.length);
+  });
+});

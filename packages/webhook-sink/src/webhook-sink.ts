@@ -19,6 +19,11 @@ export interface WebhookSink {
   readonly received: ReceivedRequest[];
   /** The next requests on `path` answer `status` (a fault for tests), then normal service resumes. */
   failNext(path: string, count: number, status?: number): void;
+  /**
+   * The next `count` requests on `path` are recorded and never answered (a hung endpoint; the
+   * caller's timeout is what ends them), then normal service resumes.
+   */
+  hangNext(path: string, count: number): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const received: ReceivedRequest[] = [];
   const failures = new Map<string, { count: number; status: number }>();
+  const hangs = new Map<string, number>();
   let nextId = 1;
   if (options.file) mkdirSync(dirname(options.file), { recursive: true });
 
@@ -89,6 +95,11 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
       received.push(entry);
       if (received.length > keep) received.splice(0, received.length - keep);
       if (options.file) appendFileSync(options.file, `${JSON.stringify(entry)}\n`);
+      const hang = hangs.get(url.pathname) ?? 0;
+      if (hang > 0) {
+        hangs.set(url.pathname, hang - 1);
+        return; // no answer; close() ends the connection
+      }
       const fail = failures.get(url.pathname);
       if (fail && fail.count > 0) {
         fail.count--;
@@ -119,6 +130,9 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     received,
     failNext(path, count, status = 500) {
       failures.set(path, { count, status });
+    },
+    hangNext(path, count) {
+      hangs.set(path, count);
     },
     close: () =>
       new Promise((resolve) => {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../webhook-sink/src/webhook-sink.ts';
-import { call, login, type Session, writeUsers } from './console-support.ts';
+import { call, login, type Session, sendFiring, writeUsers } from './console-support.ts';
 import { startTestHub, type TestHub, tempDir, waitFor } from './helpers.ts';
 
 // The issue's "bad input and faults" at run time, on a running hub: an on-call edit that drops the
@@ -51,30 +51,7 @@ afterAll(async () => {
 describe('faults on a running console', () => {
   it('a policy removed mid-escalation → timeline error, retried; an unknown user → last good config kept, problem shown; Alertmanager down → 502 on ack', async () => {
     const labels = { alertname: 'ServiceDown', service: 'payment-service', severity: 'critical' };
-    const res = await fetch(`${hub.apiUrl}/api/alerts/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.webhookToken}` },
-      body: JSON.stringify({
-        version: '4',
-        groupKey: '{}:{alertname="ServiceDown", service="payment-service"}',
-        status: 'firing',
-        receiver: 'vigil-hub',
-        groupLabels: { alertname: 'ServiceDown', service: 'payment-service' },
-        commonLabels: labels,
-        externalURL: 'http://127.0.0.1:9',
-        alerts: [
-          {
-            status: 'firing',
-            labels,
-            annotations: {},
-            startsAt: new Date().toISOString(),
-            endsAt: '0001-01-01T00:00:00Z',
-            fingerprint: 'feed000000000001',
-          },
-        ],
-      }),
-    });
-    expect(res.status).toBe(200);
+    expect(await sendFiring(hub, labels, 'feed000000000001')).toBe(200);
     const { incidents } = hub.hub.console;
     const incident = incidents.list({ status: 'open', limit: 5 })[0]!;
     expect(incident.policy).toBe('page');

@@ -104,6 +104,45 @@ export async function postAlerts(
   if (res.status !== 200) throw new Error(`alertmanager refused alerts: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Sends the hub one firing notification for a group of one alert, shaped as Alertmanager's
+ * webhook (version 4) sends it; `labels` must hold alertname and service (the group's labels).
+ */
+export async function sendFiring(
+  hub: { apiUrl: string; webhookToken: string },
+  labels: Record<string, string> & { alertname: string; service: string },
+  fingerprint: string,
+): Promise<number> {
+  const { alertname, service } = labels;
+  const res = await fetch(`${hub.apiUrl}/api/alerts/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.webhookToken}` },
+    body: JSON.stringify({
+      version: '4',
+      groupKey: `{}:{alertname="${alertname}", service="${service}"}`,
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'vigil-hub',
+      groupLabels: { alertname, service },
+      commonLabels: labels,
+      commonAnnotations: { summary: `${service} is down` },
+      externalURL: 'http://127.0.0.1:9093',
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: {},
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          fingerprint,
+        },
+      ],
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 export const PASSWORD = 'correct horse battery staple';
 
 /** Writes a users file with one user per role, all with PASSWORD. */

@@ -6,6 +6,20 @@ export const PERIODS = ['28d', '30d'] as const;
 /** Windows whose SLI error ratio is recorded for every SLO (the period's own window is added). */
 export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
+/**
+ * Windows of at least this length are not computed from the raw series at every evaluation:
+ * they sum the recorded rates of a short base window, sampled once per base window by a
+ * subquery (errors and events are summed separately, never averaged as ratios).
+ */
+export const DERIVED_FROM_SECONDS = 3 * 86_400;
+
+/** The recorded base window a long window sums: 5m steps up to a week (3d: 864), 1h beyond (30d: 720). */
+export function baseWindowOf(window: string): '5m' | '1h' | undefined {
+  const seconds = durationSeconds(window);
+  if (seconds === undefined || seconds < DERIVED_FROM_SECONDS) return undefined;
+  return seconds <= 7 * 86_400 ? '5m' : '1h';
+}
+
 export type AlertKind = 'page' | 'ticket';
 
 export interface BurnRateTier {

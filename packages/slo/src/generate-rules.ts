@@ -1,4 +1,11 @@
-import { BURN_RATE_TIERS, type BurnRateTier, burnRateFactor, roundClean, SLI_WINDOWS } from './burn-rate.ts';
+import {
+  BURN_RATE_TIERS,
+  type BurnRateTier,
+  baseWindowOf,
+  burnRateFactor,
+  roundClean,
+  SLI_WINDOWS,
+} from './burn-rate.ts';
 import { durationSeconds } from './duration.ts';
 import { runbookUrl } from './runbook-url.ts';
 import { generateSlaRuleGroups } from './sla-rules.ts';
@@ -49,12 +56,21 @@ export function eventsRecord(window: string): string {
   return `slo:sli_events:rate${window}`;
 }
 
+export function errorsRecord(window: string): string {
+  return `slo:sli_errors:rate${window}`;
+}
+
 function recordingRules(slo: SloSpec): RecordingRule[] {
   const labels = { slo: slo.name, service: slo.service };
   const budget = errorBudget(slo);
+  const own = `{slo="${slo.name}"}`;
   const at = (query: string, window: string) => query.replaceAll(WINDOW_PLACEHOLDER, window);
+  const windows = [...SLI_WINDOWS, slo.period];
+  const raw = windows.filter((w) => baseWindowOf(w) === undefined);
+  const derived = windows.filter((w) => baseWindowOf(w) !== undefined);
+  const bases = [...new Set(derived.map((w) => baseWindowOf(w)!))];
   const rules: RecordingRule[] = [];
-  for (const window of [...SLI_WINDOWS, slo.period]) {
+  for (const window of raw) {
     // `or vector(0)`: with no bad events at all the errors query returns nothing, and the
     // ratio must be 0 then, not missing.
     rules.push({
@@ -63,15 +79,35 @@ function recordingRules(slo: SloSpec): RecordingRule[] {
       labels,
     });
   }
-  for (const window of SLI_WINDOWS) {
+  for (const window of raw) {
     rules.push({ record: eventsRecord(window), expr: at(slo.sli.total, window), labels });
+  }
+  // The bases of the long windows: bad events per second over 5m / 1h (events: above).
+  for (const base of bases) {
+    rules.push({ record: errorsRecord(base), expr: `(${at(slo.sli.errors, base)})\nor vector(0)`, labels });
+  }
+  // Long windows (3d, the period) from the recorded base rates, one sample per base window:
+  // the sum of errors over the sum of events (never an average of ratios), and the events rate
+  // over the whole window (missing steps count 0, as a raw rate over the window would).
+  for (const window of derived) {
+    const base = baseWindowOf(window)!;
+    const range = `[${window}:${base}]`;
+    const steps = durationSeconds(window)! / durationSeconds(base)!;
+    const events = `sum_over_time(${eventsRecord(base)}${own}${range})`;
+    rules.push({
+      record: errorRatioRecord(window),
+      expr: `sum_over_time(${errorsRecord(base)}${own}${range})\n/\n${events}`,
+      labels,
+    });
+    if ((SLI_WINDOWS as readonly string[]).includes(window))
+      rules.push({ record: eventsRecord(window), expr: `${events} / ${steps}`, labels });
   }
   rules.push(
     { record: 'slo:objective:ratio', expr: `vector(${roundClean(slo.objective / 100)})`, labels },
     { record: 'slo:error_budget:ratio', expr: `vector(${budget})`, labels },
     {
       record: 'slo:error_budget_remaining:ratio',
-      expr: `1 - ${errorRatioRecord(slo.period)}{slo="${slo.name}"} / ${budget}`,
+      expr: `1 - ${errorRatioRecord(slo.period)}${own} / ${budget}`,
       labels,
     },
   );

@@ -19,6 +19,7 @@ import type { HubConfig } from './config.ts';
 import { EscalationEngine } from './escalation/escalation-engine.ts';
 import { registerIncidentRoutes } from './incidents/incident-routes.ts';
 import { IncidentStore } from './incidents/incidents.ts';
+import { reconcileIncidents } from './incidents/reconcile.ts';
 import { loadOncallDir, type OncallConfig, policyFor } from './oncall/oncall-config.ts';
 import { type ConsoleDatabase, openConsoleDatabase } from './storage/console-db.ts';
 
@@ -145,31 +146,14 @@ export async function registerConsole(
   });
   engine.start();
 
-  // A silenced alert's resolution never reaches the webhook (Alertmanager mutes it too), so open
-  // incidents are checked against Alertmanager: no active alert of the group left → resolved.
+  // What never reaches the webhook (silenced resolutions, silences made outside Vigil, their
+  // expiry) is read from Alertmanager: incidents/reconcile.ts.
   let reconciling = false;
   const reconcile = setInterval(async () => {
     if (reconciling) return;
     reconciling = true;
     try {
-      const graceMs = 15_000;
-      for (const inc of incidents.open()) {
-        if (Date.now() - Date.parse(inc.createdAt) < graceMs) continue;
-        const am = alertmanagers.find((a) => a.name === inc.alertmanager);
-        const matchers = Object.entries(inc.groupLabels).map(([name, value]) => ({
-          name,
-          value,
-          isRegex: false,
-          isEqual: true,
-        }));
-        if (!am || matchers.length === 0) continue;
-        const alerts = await am.alerts(matchers).catch(() => undefined);
-        if (alerts && alerts.length === 0)
-          incidents.resolveGone(
-            inc.id,
-            `resolved: Alertmanager "${am.name}" lists no active alert of the group any more`,
-          );
-      }
+      await reconcileIncidents(incidents, alertmanagers);
     } catch (err) {
       logger.warn({ err }, 'incident reconciliation failed; retrying');
     } finally {

@@ -270,7 +270,16 @@ export class IncidentStore {
     return hits.flatMap((r) => (this.acknowledge(r.id, by, silenceId) ? [this.get(r.id)!] : []));
   }
 
-  acknowledge(id: number, by: string, silenceId: string | null): boolean {
+  /**
+   * Acknowledges an open incident; `how` names a different timeline entry (e.g. a silence made
+   * outside Vigil, found by the reconciliation).
+   */
+  acknowledge(
+    id: number,
+    by: string,
+    silenceId: string | null,
+    how?: { kind: string; message: string },
+  ): boolean {
     const row = this.#get.get(id) as Row | undefined;
     if (!row || row.status === 'resolved') return false;
     const now = this.#now();
@@ -278,8 +287,9 @@ export class IncidentStore {
       this.#setStatus.run('acknowledged', by, silenceId, null, now, id);
       this.note(
         id,
-        'acknowledged',
-        `acknowledged by ${by}${silenceId ? ` (Alertmanager silence ${silenceId}, ACK!)` : ''}`,
+        how?.kind ?? 'acknowledged',
+        how?.message ??
+          `acknowledged by ${by}${silenceId ? ` (Alertmanager silence ${silenceId}, ACK!)` : ''}`,
         {
           actor: by,
           dedup: `ack:${silenceId ?? now}`,
@@ -291,7 +301,7 @@ export class IncidentStore {
     return true;
   }
 
-  unacknowledgeSilence(silenceId: string, by: string): Incident[] {
+  unacknowledgeSilence(silenceId: string, by: string, message?: string): Incident[] {
     const rows = this.#db
       .prepare("SELECT * FROM incidents WHERE ack_silence = ? AND status = 'acknowledged'")
       .all(silenceId) as Row[];
@@ -302,7 +312,7 @@ export class IncidentStore {
         this.note(
           r.id,
           'unacknowledged',
-          `acknowledgement withdrawn by ${by} (silence ${silenceId} expired); escalation restarts`,
+          message ?? `acknowledgement withdrawn by ${by} (silence ${silenceId} expired); escalation restarts`,
           {
             actor: by,
             dedup: `unack:${silenceId}`,

@@ -21,7 +21,7 @@ import { registerIncidentRoutes } from './incidents/incident-routes.ts';
 import { IncidentStore } from './incidents/incidents.ts';
 import { reconcileIncidents } from './incidents/reconcile.ts';
 import { loadOncallDir, type OncallConfig, policyFor } from './oncall/oncall-config.ts';
-import { type ConsoleDatabase, openConsoleDatabase } from './storage/console-db.ts';
+import { type ConsoleDatabase, openConsoleDatabase, startCheckpointer } from './storage/console-db.ts';
 
 /** monitoring/oncall/*.yaml, re-read when a file changes; a bad edit keeps the last good config. */
 class OncallSource {
@@ -85,9 +85,14 @@ export async function registerConsole(
   logger: Logger,
   registry: Registry,
 ): Promise<Console> {
-  const db = openConsoleDatabase(join(config.VIGIL_DATA_DIR, 'console.db'));
+  const dbFile = join(config.VIGIL_DATA_DIR, 'console.db');
+  const db = openConsoleDatabase(dbFile);
+  const stopCheckpointer = startCheckpointer(db, dbFile, 1000, (message) =>
+    logger.warn({ error: message }, 'console.db checkpoint failed; retrying'),
+  );
   const alertmanagers = parseAlertmanagers(config.VIGIL_HUB_ALERTMANAGERS);
   const view = new AlertsView(alertmanagers, config.VIGIL_HUB_ALERTS_CACHE_MS);
+  view.start();
   const audit = new AuditLog(db);
   const incidents = new IncidentStore(db);
   const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
@@ -186,8 +191,10 @@ export async function registerConsole(
     recent: (limit) => notifications.recent(limit),
     async close() {
       clearInterval(reconcile);
+      view.stop();
       await engine.stop();
       sender.close();
+      await stopCheckpointer();
       db.close();
     },
   };

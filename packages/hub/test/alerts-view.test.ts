@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertmanagerClient } from '../src/alerts/alertmanager-client.ts';
 import { AlertsView, filterSummaries } from '../src/alerts/alerts-view.ts';
+import { waitFor } from './helpers.ts';
 
 // The Alerts page's cache over Alertmanager's API v2: one local HTTP server answering
 // /api/v2/alerts and /api/v2/silences like Alertmanager does, counting how often it is asked.
@@ -57,7 +58,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('AlertsView', () => {
-  it('asks Alertmanager once for concurrent readers and once per TTL; invalidate() refetches', async () => {
+  it('asks Alertmanager once for concurrent readers and once per TTL; stale answers within 3 × TTL; invalidate() refetches', async () => {
     let now = 1_000_000;
     const view = new AlertsView([new AlertmanagerClient('local', url)], 2000, () => now);
     const snaps = await Promise.all(Array.from({ length: 20 }, () => view.get()));
@@ -68,12 +69,38 @@ describe('AlertsView', () => {
     expect(asked.alerts).toBe(1); // within the TTL
     now += 1500;
     alerts = [...alerts, alert('Down', 'web', 'c')];
-    const later = await view.get();
+    // Older than the TTL: answered at once from the last fetch, refreshed in the background.
+    const stale = await view.get();
+    expect(stale).toBe(snaps[0]);
+    const fresh = await waitFor(
+      async () => {
+        const s = await view.get();
+        return s !== stale ? s : undefined;
+      },
+      { description: 'the background refresh' },
+    );
     expect(asked.alerts).toBe(2);
-    expect(later.byKey.get('Down|web')?.alerts).toHaveLength(3);
+    expect(fresh.byKey.get('Down|web')?.alerts).toHaveLength(3);
+    // Older than 3 × TTL: never served; the read waits for Alertmanager.
+    now += 6001;
+    const waited = await view.get();
+    expect(asked.alerts).toBe(3);
+    expect(waited).not.toBe(fresh);
     view.invalidate();
     await view.get();
-    expect(asked.alerts).toBe(3);
+    expect(asked.alerts).toBe(4);
+  });
+
+  it('while watched, refreshes every TTL without a read waiting', async () => {
+    const view = new AlertsView([new AlertmanagerClient('local', url)], 100);
+    await view.get();
+    const before = asked.alerts;
+    view.start();
+    try {
+      await waitFor(() => asked.alerts >= before + 2, { description: 'two refreshes ahead of reads' });
+    } finally {
+      view.stop();
+    }
   });
 
   it('summaries carry counts and states, not alerts; filters use state counts and the text of every label', async () => {

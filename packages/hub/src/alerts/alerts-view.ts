@@ -34,11 +34,17 @@ function summarise(g: AlertGroup): GroupSummary {
   return { ...rest, count: alerts.length, states };
 }
 
+/** While someone has read the view this recently, it is refreshed ahead of their next read. */
+const WATCHED_MS = 30_000;
+
 /**
  * Alertmanager's alerts and silences, grouped, cached for `ttlMs` and fetched single-flight:
  * however many viewers poll the Alerts page, each Alertmanager is asked at most once per TTL,
- * and a request that arrives while a fetch is under way waits for that fetch.
- * `invalidate()` (after an ack or a silence change) makes the next read fetch afresh.
+ * and a request that arrives while a fetch is under way waits for that fetch. While the page is
+ * watched the answer is refreshed every TTL in the background, so a read (a page load included)
+ * gets an answer at most TTL + one fetch old without waiting for Alertmanager; an answer older
+ * than `3 × TTL` is never served. `invalidate()` (after an ack or a silence change) makes the
+ * next read wait for a fresh fetch.
  */
 export class AlertsView {
   readonly #alertmanagers: AlertmanagerClient[];
@@ -47,11 +53,27 @@ export class AlertsView {
   #snapshot: AlertsSnapshot | undefined;
   #inflight: { generation: number; promise: Promise<AlertsSnapshot> } | undefined;
   #generation = 0;
+  #lastRead = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(alertmanagers: AlertmanagerClient[], ttlMs: number, now: () => number = Date.now) {
     this.#alertmanagers = alertmanagers;
     this.#ttlMs = ttlMs;
     this.#now = now;
+  }
+
+  /** Refreshes ahead while watched (call once; `stop()` ends it). */
+  start(): void {
+    if (this.#ttlMs <= 0) return;
+    this.#timer ??= setInterval(() => {
+      if (this.#now() - this.#lastRead < WATCHED_MS && !this.#inflight) void this.#refresh().catch(() => {});
+    }, this.#ttlMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   invalidate(): void {
@@ -60,8 +82,18 @@ export class AlertsView {
   }
 
   async get(): Promise<AlertsSnapshot> {
+    const now = this.#now();
+    this.#lastRead = now;
     const snap = this.#snapshot;
-    if (snap && this.#now() - snap.at < this.#ttlMs) return snap;
+    if (snap && now - snap.at < this.#ttlMs) return snap;
+    if (snap && now - snap.at < 3 * this.#ttlMs) {
+      if (!this.#inflight) void this.#refresh().catch(() => {});
+      return snap; // stale within bounds: answered now, fresh by the next poll
+    }
+    return this.#refresh();
+  }
+
+  #refresh(): Promise<AlertsSnapshot> {
     if (this.#inflight?.generation === this.#generation) return this.#inflight.promise;
     const generation = this.#generation;
     const promise: Promise<AlertsSnapshot> = this.#fetch()

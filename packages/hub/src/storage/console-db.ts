@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { type Migration, openDatabase, type SqliteDatabase } from '@vigil/service-kit';
 
 export type ConsoleDatabase = SqliteDatabase;
@@ -108,4 +110,29 @@ CREATE TABLE alert_notifications (
 
 export function openConsoleDatabase(file: string): ConsoleDatabase {
   return openDatabase(file, MIGRATIONS);
+}
+
+/**
+ * Moves console.db's WAL checkpoints off the event loop: the given connection stops
+ * checkpointing, a worker thread checkpoints every `intervalMs`. Returns its stop function.
+ */
+export function startCheckpointer(
+  db: ConsoleDatabase,
+  file: string,
+  intervalMs: number,
+  onError: (message: string) => void,
+): () => Promise<void> {
+  db.pragma('wal_autocheckpoint = 0');
+  const worker = new Worker(new URL('./console-checkpointer.ts', import.meta.url), {
+    workerData: { file, intervalMs },
+  });
+  worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
+  worker.on('error', (err) => onError(err.message));
+  worker.unref();
+  return async () => {
+    const exited = once(worker, 'exit');
+    worker.postMessage('close');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await worker.terminate();
+  };
 }

@@ -6,11 +6,15 @@
 // 3. 5,000 active alerts in a real Alertmanager → the Alerts page is interactive in < 1 s
 //    (headless Chromium: navigation start → groups drawn and filters populated, then a group opened
 //    and its alerts' table drawn).
-// Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000]
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// --baseline REF measures the hub of that commit side by side in the same run (its tree is taken
+// with `git archive` into var/bench-baseline/<sha>, using this checkout's node_modules): ingest
+// runs and page loads alternate between the two hubs.
+// Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000] [--baseline REF]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { chromium } from 'playwright-core';
@@ -23,7 +27,7 @@ import {
   writeUsers,
 } from '../../packages/hub/test/console-support.ts';
 import { startWebhookSink } from '../../packages/webhook-sink/src/webhook-sink.ts';
-import { cpuDelta, startHub, threadCpuSeconds } from '../hub/common.ts';
+import { cpuDelta, HUB_ENTRY, type RunningHub, startHub, threadCpuSeconds } from '../hub/common.ts';
 import { openLoop, quantile } from '../lib/open-loop.ts';
 import { median, round } from '../lib/stats.ts';
 
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
     alerts: { type: 'string', default: '5000' },
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -48,6 +53,41 @@ const build = spawnSync(
   },
 );
 if (build.status !== 0) throw new Error('building the console failed');
+
+/** The hub entry of `ref`'s tree (extracted once), with its console built. */
+function baselineEntry(ref: string): { name: string; entry: string } {
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
+  const sha = execFileSync('git', ['-C', repo, 'rev-parse', '--verify', `${ref}^{commit}`], {
+    encoding: 'utf8',
+  }).trim();
+  const dir = join(repo, 'var', 'bench-baseline', sha.slice(0, 12));
+  if (!existsSync(join(dir, 'packages', 'hub', 'src', 'server.ts'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('bash', ['-c', `git -C "${repo}" archive ${sha} | tar -x -C "${dir}"`]);
+  }
+  // This checkout's installed modules, at the root and the packages' own nested ones.
+  if (!existsSync(join(dir, 'node_modules')))
+    symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  for (const pkg of readdirSync(join(repo, 'packages'))) {
+    const nested = join(repo, 'packages', pkg, 'node_modules');
+    const link = join(dir, 'packages', pkg, 'node_modules');
+    if (existsSync(nested) && existsSync(join(dir, 'packages', pkg)) && !existsSync(link))
+      symlinkSync(nested, link);
+  }
+  const ui = spawnSync(process.execPath, [join(dir, 'packages', 'hub', 'ui', 'build-if-stale.ts')], {
+    stdio: 'inherit',
+  });
+  if (ui.status !== 0) throw new Error(`building ${ref}'s console failed`);
+  return {
+    name: `baseline ${ref} (${sha.slice(0, 8)})`,
+    entry: join(dir, 'packages', 'hub', 'src', 'server.ts'),
+  };
+}
+
+const TARGETS = [
+  { name: 'this tree', entry: HUB_ENTRY },
+  ...(values.baseline ? [baselineEntry(values.baseline)] : []),
+];
 
 const sink = await startWebhookSink();
 const results: string[] = [];
@@ -113,49 +153,60 @@ function notification(run: number, i: number) {
 
 // --- 1 and 2: webhook ingest and escalation timers ----------------------------------------------
 {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
-  const hub = await startHub(dir, consoleEnv(dir, 'http://127.0.0.1:9'));
+  const hubs: Array<{ name: string; dir: string; hub: RunningHub; p99s: number[]; cpuPer: number[] }> = [];
+  for (const t of TARGETS) {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
+    hubs.push({
+      name: t.name,
+      dir,
+      hub: await startHub(dir, consoleEnv(dir, 'http://127.0.0.1:9'), t.entry),
+      p99s: [],
+      cpuPer: [],
+    });
+  }
   try {
-    const p99s: number[] = [];
-    const cpuPer: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      const cpuBefore = threadCpuSeconds(hub.child.pid!);
-      const r = await openLoop({
-        rate: RATE,
-        seconds: SECONDS,
-        send: async (i) => {
-          const res = await fetch(`${hub.api}/api/alerts/webhook`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: 'Bearer bench-webhook-token-0123456789',
-            },
-            body: notification(run, i),
-          });
-          await res.arrayBuffer();
-          return res.status;
-        },
-      });
-      const p99 = quantile(r.latenciesMs, 0.99);
-      p99s.push(p99);
-      // The hub's CPU per notification (all threads, the engine's sends included): unlike the
-      // latency, this hardly moves with the machine's load.
-      const cpu = cpuDelta(cpuBefore, threadCpuSeconds(hub.child.pid!));
-      cpuPer.push((cpu.total * 1000) / r.sent);
-      console.log(
-        `ingest run ${run + 1}: ${r.sent} notifications at ${round(r.offeredRate, 1)}/s, ${r.ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors; ` +
-          `p50 ${round(quantile(r.latenciesMs, 0.5), 2)} ms, p99 ${round(p99, 2)} ms, max ${round(r.latenciesMs.at(-1) ?? 0, 2)} ms; ` +
-          `hub CPU ${round(cpuPer.at(-1)!, 2)} ms per notification`,
-      );
-      if (r.ok !== r.sent) ok = false;
+      for (const h of hubs) {
+        const { hub } = h;
+        const cpuBefore = threadCpuSeconds(hub.child.pid!);
+        const r = await openLoop({
+          rate: RATE,
+          seconds: SECONDS,
+          send: async (i) => {
+            const res = await fetch(`${hub.api}/api/alerts/webhook`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: 'Bearer bench-webhook-token-0123456789',
+              },
+              body: notification(run, i),
+            });
+            await res.arrayBuffer();
+            return res.status;
+          },
+        });
+        const p99 = quantile(r.latenciesMs, 0.99);
+        h.p99s.push(p99);
+        // The hub's CPU per notification (all threads, the engine's sends included): unlike the
+        // latency, this hardly moves with the machine's load.
+        const cpu = cpuDelta(cpuBefore, threadCpuSeconds(hub.child.pid!));
+        h.cpuPer.push((cpu.total * 1000) / r.sent);
+        console.log(
+          `ingest run ${run + 1}, ${h.name}: ${r.sent} notifications at ${round(r.offeredRate, 1)}/s, ${r.ok} ok, ${r.non2xx} non-2xx, ${r.errors} errors; ` +
+            `p50 ${round(quantile(r.latenciesMs, 0.5), 2)} ms, p99 ${round(p99, 2)} ms, max ${round(r.latenciesMs.at(-1) ?? 0, 2)} ms; ` +
+            `hub CPU ${round(h.cpuPer.at(-1)!, 2)} ms per notification`,
+        );
+        if (r.ok !== r.sent && h === hubs[0]) ok = false;
+      }
     }
-    const p99 = median(p99s);
-    results.push(
-      `webhook ingest p99 at ${RATE}/s: median of ${RUNS} runs ${round(p99, 2)} ms (goal < 20 ms); hub CPU ${round(median(cpuPer), 2)} ms per notification`,
-    );
-    if (!(p99 < 20)) ok = false;
+    for (const h of hubs)
+      results.push(
+        `webhook ingest p99 at ${RATE}/s, ${h.name}: median of ${RUNS} runs ${round(median(h.p99s), 2)} ms (goal < 20 ms); hub CPU ${round(median(h.cpuPer), 2)} ms per notification`,
+      );
+    if (!(median(hubs[0]!.p99s) < 20)) ok = false;
 
     // Every incident's second step is due 3 s after its first; wait until all have fired.
+    const dir = hubs[0]!.dir;
     const db = new Database(join(dir, 'console.db'), { readonly: true, fileMustExist: true });
     const incidents = (db.prepare('SELECT count(*) AS n FROM incidents').get() as { n: number }).n;
     const deadline = Date.now() + 120_000;
@@ -179,8 +230,10 @@ function notification(run: number, i: number) {
     );
     if (steps !== incidents * 2 || (lags.at(-1) ?? Infinity) > 1000) ok = false;
   } finally {
-    await hub.stop();
-    rmSync(dir, { recursive: true, force: true });
+    for (const h of hubs) {
+      await h.hub.stop();
+      rmSync(h.dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -191,7 +244,19 @@ function notification(run: number, i: number) {
     join(dir, 'am'),
     hubAlertmanagerConfig('http://127.0.0.1:9', join(dir, 'webhook-token'), '1h'),
   );
-  const hub = await startHub(dir, consoleEnv(dir, am.url));
+  const hubs: Array<{ name: string; dir: string; hub: RunningHub; times: number[]; apiTimes: number[] }> = [];
+  for (const t of TARGETS) {
+    const hubDir = join(dir, `hub-${hubs.length}`);
+    mkdirSync(hubDir, { recursive: true });
+    await writeUsers(join(hubDir, 'users.yaml'), [['bench', 'responder']]);
+    hubs.push({
+      name: t.name,
+      dir: hubDir,
+      hub: await startHub(hubDir, consoleEnv(hubDir, am.url), t.entry),
+      times: [],
+      apiTimes: [],
+    });
+  }
   const profile = mkdtempSync(join(tmpdir(), 'vigil-console-bench-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -200,7 +265,6 @@ function notification(run: number, i: number) {
     viewport: { width: 1400, height: 900 },
   });
   try {
-    await writeUsers(join(dir, 'users.yaml'), [['bench', 'responder']]);
     // 20 alert names × 50 services × 5 instances; severities and teams spread.
     const all = [];
     for (let i = 0; i < ALERTS; i++) {
@@ -225,47 +289,49 @@ function notification(run: number, i: number) {
     const listed = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as unknown[];
     console.log(`Alertmanager lists ${listed.length} active alerts`);
     const page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${hub.api}/alerts`);
-    await page.getByLabel('User').fill('bench');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('li.alert-group').first().waitFor({ timeout: 60_000 });
-    const times: number[] = [];
-    const apiTimes: number[] = [];
-    for (let run = 0; run < RUNS + 1; run++) {
-      const started = Date.now();
+    for (const { hub } of hubs) {
       await page.goto(`${hub.api}/alerts`);
-      await page.locator('li.alert-group').first().waitFor({ timeout: 30_000 });
-      await page
-        .locator('select[aria-label="service"] option')
-        .nth(50)
-        .waitFor({ state: 'attached', timeout: 30_000 });
-      await page.locator('li.alert-group .link-button').first().click();
-      // The group's alerts arrive on demand (/api/alerts/group): wait for its table's first row.
-      await page.locator('.alert-detail .alert-table tbody tr').first().waitFor({ timeout: 30_000 });
-      const ms = Date.now() - started;
-      const api = await page.evaluate(async () => {
-        const t = performance.now();
-        await (await fetch('/api/alerts')).json();
-        return performance.now() - t;
-      });
-      const groups = await page.locator('li.alert-group').count();
-      console.log(
-        `alerts page run ${run}: interactive (groups drawn, filters filled, a group's alerts shown) in ${ms} ms; GET /api/alerts ${round(api, 1)} ms; ${groups} groups drawn`,
-      );
-      if (run > 0) {
-        times.push(ms); // run 0 warms the browser cache
-        apiTimes.push(api);
+      await page.getByLabel('User').fill('bench');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('li.alert-group').first().waitFor({ timeout: 60_000 });
+    }
+    for (let run = 0; run < RUNS + 1; run++) {
+      for (const h of hubs) {
+        const started = Date.now();
+        await page.goto(`${h.hub.api}/alerts`);
+        await page.locator('li.alert-group').first().waitFor({ timeout: 30_000 });
+        await page
+          .locator('select[aria-label="service"] option')
+          .nth(50)
+          .waitFor({ state: 'attached', timeout: 30_000 });
+        await page.locator('li.alert-group .link-button').first().click();
+        // The group's alerts (inline before, on demand from /api/alerts/group now): its table's first row.
+        await page.locator('.alert-detail .alert-table tbody tr').first().waitFor({ timeout: 30_000 });
+        const ms = Date.now() - started;
+        const api = await page.evaluate(async () => {
+          const t = performance.now();
+          await (await fetch('/api/alerts')).json();
+          return performance.now() - t;
+        });
+        const groups = await page.locator('li.alert-group').count();
+        console.log(
+          `alerts page run ${run}, ${h.name}: interactive (groups drawn, filters filled, a group's alerts shown) in ${ms} ms; GET /api/alerts ${round(api, 1)} ms; ${groups} groups drawn`,
+        );
+        if (run > 0) {
+          h.times.push(ms); // run 0 warms the browser cache
+          h.apiTimes.push(api);
+        }
       }
     }
-    const t = median(times);
-    results.push(
-      `Alerts page with ${listed.length} active alerts: interactive in ${t} ms (median of ${RUNS}; GET /api/alerts ${round(median(apiTimes), 1)} ms) (goal < 1000 ms)`,
-    );
-    if (!(t < 1000)) ok = false;
+    for (const h of hubs)
+      results.push(
+        `Alerts page with ${listed.length} active alerts, ${h.name}: interactive in ${median(h.times)} ms (median of ${RUNS}; GET /api/alerts ${round(median(h.apiTimes), 1)} ms) (goal < 1000 ms)`,
+      );
+    if (!(median(hubs[0]!.times) < 1000)) ok = false;
   } finally {
     await browser.close();
-    await hub.stop();
+    for (const h of hubs) await h.hub.stop();
     await am.stop();
     rmSync(profile, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });

@@ -18,10 +18,14 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-export async function startHub(dataDir: string, env: Record<string, string> = {}): Promise<RunningHub> {
+export async function startHub(
+  dataDir: string,
+  env: Record<string, string> = {},
+  entry = HUB_ENTRY,
+): Promise<RunningHub> {
   const apiPort = await freePort();
   const otlpPort = await freePort();
-  const child = spawn(process.execPath, [HUB_ENTRY], {
+  const child = spawn(process.execPath, [entry], {
     env: {
       ...process.env,
       VIGIL_DATA_DIR: dataDir,

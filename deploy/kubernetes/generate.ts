@@ -5,6 +5,7 @@
 // The kustomization files and overlays beside them are written by hand.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rebaseRunbookUrls } from '@vigil/slo';
 import {
   type ComponentName,
   component,
@@ -16,6 +17,14 @@ import { parse, stringify } from 'yaml';
 import { repoRoot } from '../../packages/cli/src/index.ts';
 
 const NS = 'vigil';
+/**
+ * Where the PrometheusRules' runbook links point: the hub deployed by these manifests (its image
+ * carries docs/runbooks and serves /runbooks/<Alert>), by its in-cluster Service name. An
+ * overlay moves them to the console's public host in one place (deploy-kubernetes.md, "Runbook
+ * links"), e.g. the prod overlay's `vigil-runbook-base` ConfigMap.
+ */
+export const KUBERNETES_RUNBOOK_BASE_URL = `http://hub.${NS}.svc:${defaultPort('hub')}/runbooks`;
+export const RUNBOOK_LINKS_LABEL = 'vigil.dev/runbook-links';
 const BASE = 'deploy/kubernetes/base';
 const PART_OF = { 'app.kubernetes.io/part-of': 'vigil' };
 const labels = (name: string, role: string) => ({
@@ -329,12 +338,16 @@ function prometheusRules(): Map<string, unknown> {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yml'))
     .sort()) {
-    const rules = parse(readFileSync(join(dir, file), 'utf8')) as { groups: unknown[] };
+    const text = rebaseRunbookUrls(readFileSync(join(dir, file), 'utf8'), KUBERNETES_RUNBOOK_BASE_URL);
+    const rules = parse(text) as { groups: unknown[] };
     const name = `vigil-${file.replace(/\.yml$/, '')}`;
+    // Files with runbook links are labelled, so an overlay can move them (a kustomize
+    // replacement must match in every object it selects; recording rules have none).
+    const links = text.includes(`${KUBERNETES_RUNBOOK_BASE_URL}/`) ? { [RUNBOOK_LINKS_LABEL]: 'true' } : {};
     out.set(name, {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
-      metadata: { name, labels: { ...PART_OF, release: 'kube-prometheus-stack' } },
+      metadata: { name, labels: { ...PART_OF, release: 'kube-prometheus-stack', ...links } },
       spec: { groups: rules.groups },
     });
   }

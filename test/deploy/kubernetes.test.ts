@@ -7,12 +7,15 @@
 // tsc's excess-property check names each unknown field. Then what the issue asks of them: probes, non-root read-only pods, HPA/PDB, only
 // the order flow's paths open, rules and dashboards from the repo's own files.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@vigil/service-kit/testing';
-import { component, SERVICE_NAMES, type TopologyEntry } from '@vigil/topology';
+import { rebaseRunbookUrls } from '@vigil/slo';
+import { component, defaultPort, SERVICE_NAMES, type TopologyEntry } from '@vigil/topology';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { KUBERNETES_RUNBOOK_BASE_URL } from '../../deploy/kubernetes/generate.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests navigate manifests freely
 type Obj = {
@@ -33,15 +36,11 @@ function kubectl(): string | undefined {
 }
 const KUBECTL = kubectl();
 
-function build(overlay: string): Obj[] {
-  const out = execFileSync(
-    KUBECTL as string,
-    ['kustomize', join(repoRoot, 'deploy/kubernetes/overlays', overlay)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
+function build(overlay: string, dir = join(repoRoot, 'deploy/kubernetes/overlays', overlay)): Obj[] {
+  const out = execFileSync(KUBECTL as string, ['kustomize', dir], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return parseAllDocuments(out).map((d) => d.toJS() as Obj);
 }
 
@@ -227,6 +226,50 @@ describe.skipIf(!KUBECTL).each(['dev', 'prod'])('kustomize overlay %s', (overlay
     }
   });
 
+  const runbookUrls = () =>
+    of('PrometheusRule').flatMap((r) =>
+      (r.spec.groups as Array<{ rules: Array<{ alert?: string; annotations?: Record<string, string> }> }>)
+        .flatMap((g) => g.rules)
+        .filter((rule) => rule.alert)
+        .map((rule) => ({ alert: rule.alert as string, url: rule.annotations?.runbook_url })),
+    );
+
+  it('every alert links its runbook on the hub these manifests deploy (which serves docs/runbooks)', () => {
+    const links = runbookUrls();
+    expect(links.length).toBeGreaterThan(20);
+    const hub = of('Service').find((svc) => svc.metadata.name === 'hub');
+    expect(hub?.spec.ports.map((p: { port: number }) => p.port)).toContain(defaultPort('hub'));
+    for (const { alert, url } of links) {
+      expect(url, alert).toBe(`http://hub.vigil.svc:${defaultPort('hub')}/runbooks/${alert}`);
+      expect(readdirSync(join(repoRoot, 'docs/runbooks')), alert).toContain(`${alert}.md`);
+    }
+  });
+
+  it.runIf(overlay === 'prod')(
+    'the prod overlay moves every runbook link to another host in one place',
+    () => {
+      const copy = mkdtempSync(join(tmpdir(), 'vigil-k8s-'));
+      try {
+        cpSync(join(repoRoot, 'deploy/kubernetes'), join(copy, 'kubernetes'), { recursive: true });
+        const file = join(copy, 'kubernetes/overlays/prod/kustomization.yaml');
+        const text = readFileSync(file, 'utf8');
+        expect(text).toContain('host=hub.vigil.svc:4000');
+        writeFileSync(file, text.replace('host=hub.vigil.svc:4000', 'host=vigil.example.com'));
+        const moved = build('prod', join(copy, 'kubernetes/overlays/prod'));
+        const urls = moved
+          .filter((o) => o.kind === 'PrometheusRule')
+          .flatMap((r) => JSON.stringify(r).match(/"runbook_url":"[^"]+"/g) ?? []);
+        expect(urls).toHaveLength(runbookUrls().length);
+        for (const u of urls)
+          expect(u).toMatch(/^"runbook_url":"http:\/\/vigil\.example\.com\/runbooks\/\w+"$/);
+        // the build-time ConfigMap is not part of what is applied
+        expect(moved.some((o) => o.metadata.name === 'vigil-runbook-base')).toBe(false);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('ServiceMonitors select the services; PrometheusRules are the repo rule files; dashboards are ConfigMaps', () => {
     const services = of('Service');
     for (const sm of of('ServiceMonitor')) {
@@ -243,7 +286,8 @@ describe.skipIf(!KUBECTL).each(['dev', 'prod'])('kustomize overlay %s', (overlay
     const rules = of('PrometheusRule');
     expect(rules).toHaveLength(files.length);
     for (const file of files) {
-      const groups = parse(readFileSync(join(ruleDir, file), 'utf8')).groups;
+      const text = rebaseRunbookUrls(readFileSync(join(ruleDir, file), 'utf8'), KUBERNETES_RUNBOOK_BASE_URL);
+      const groups = parse(text).groups;
       expect(rules.find((r) => r.metadata.name === `vigil-${file.replace('.yml', '')}`)?.spec.groups).toEqual(
         groups,
       );

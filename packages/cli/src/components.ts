@@ -10,6 +10,7 @@ import {
   nodeExporterComponent,
   processExporterComponent,
   prometheusComponent,
+  victoriaMetricsComponent,
 } from './monitoring/index.ts';
 import { usersFile } from './users-file-path.ts';
 
@@ -70,6 +71,8 @@ const custom: Partial<Record<ComponentName, Component>> = {
   'process-exporter': processExporterComponent,
   // The SLAs' synthetic probes of the gateway (Debian prometheus-blackbox-exporter).
   'blackbox-exporter': blackboxExporterComponent,
+  // Long-term store, Prometheus' remote_write target: only with `vigil start --long-term`.
+  'victoria-metrics': victoriaMetricsComponent,
   'fault-proxy': faultProxyComponent(),
 };
 

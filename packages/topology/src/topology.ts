@@ -152,6 +152,9 @@ export const topology = [
     portEnv: 'BLACKBOX_EXPORTER_PORT',
     calls: ['gateway'],
   },
+  // Long-term metrics store (Debian victoria-metrics): Prometheus' remote_write target, only with
+  // `vigil start --long-term` (docs/scaling.md).
+  { name: 'victoria-metrics', role: 'monitoring', port: 8428, portEnv: 'VICTORIA_METRICS_PORT' },
   // `vigil load run` serves its /metrics here while a run lasts (job `vigil-load`).
   { name: 'vigil-load', role: 'tool', port: 9470, portEnv: 'VIGIL_LOAD_METRICS_PORT' },
 ] as const satisfies readonly TopologyEntry[];

@@ -8,6 +8,14 @@ export {
   processExporterComponent,
   processExporterConfig,
 } from './exporter-components.ts';
+export {
+  LONG_TERM_ENV,
+  LONG_TERM_RETENTION,
+  longTermRequested,
+  remoteWriteUrl,
+  VICTORIA_METRICS_BIN,
+  victoriaMetricsComponent,
+} from './long-term.ts';
 export type { BinaryCommand } from './monitoring-commands.ts';
 export {
   alertmanagerCommand,

@@ -5,6 +5,7 @@ import { component, defaultPort, SERVICE_NAMES } from '@vigil/topology';
 import { hubWebhookTokenFile } from '../admin-token.ts';
 import type { Component, StartContext } from '../component.ts';
 import { fromTopology } from '../component-from-topology.ts';
+import { remoteWriteUrl } from './long-term.ts';
 import { alertmanagerCommand, lifecycleRequested, prometheusCommand } from './monitoring-commands.ts';
 import { monitoringRuntimeLayout, monitoringSources } from './monitoring-layout.ts';
 import { prepareAlertmanager, preparePrometheus } from './prepare-monitoring.ts';
@@ -93,6 +94,7 @@ export function writeMonitoringConfigs(ctx: StartContext): void {
       : {}),
     externalLabels: { environment: process.env.DEPLOYMENT_ENVIRONMENT || (testProfile() ? 'test' : 'local') },
     runbookBaseUrl: runbookBaseUrl(ctx),
+    ...(remoteWriteUrl(ctx) ? { remoteWriteUrl: remoteWriteUrl(ctx) } : {}),
   });
 }
 
@@ -113,8 +115,11 @@ function sinkUrls(ctx: StartContext): { slackUrl?: string; pagerdutyUrl?: string
   return { ...(slackUrl ? { slackUrl } : {}), ...(pagerdutyUrl ? { pagerdutyUrl } : {}) };
 }
 
+const prometheusTopology = fromTopology('prometheus');
 export const prometheusComponent: Component = {
-  ...fromTopology('prometheus'),
+  ...prometheusTopology,
+  // The long-term store (when it runs) is up before the first remote_write.
+  after: [...(prometheusTopology.after ?? []), 'victoria-metrics'],
   optional: true,
   prepare: (ctx) => writeMonitoringConfigs(ctx),
   command: (ctx) =>

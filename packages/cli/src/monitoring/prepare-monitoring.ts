@@ -19,6 +19,8 @@ export interface PreparePrometheusOptions {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Where the rules' runbook links point (e.g. this run's console); unset keeps the files' base. */
   readonly runbookBaseUrl?: string;
+  /** remote_write target (the long-term store of `vigil start --long-term`). */
+  readonly remoteWriteUrl?: string;
 }
 
 /** Copies every rules file of `from` into `to` with its runbook links moved to `base`. */
@@ -49,6 +51,7 @@ export function preparePrometheus(options: PreparePrometheusOptions): void {
     ...(options.scrapeInterval ? { scrapeInterval: options.scrapeInterval } : {}),
     ...(options.evaluationInterval ? { evaluationInterval: options.evaluationInterval } : {}),
     ...(options.externalLabels ? { externalLabels: options.externalLabels } : {}),
+    ...(options.remoteWriteUrl ? { remoteWriteUrl: options.remoteWriteUrl } : {}),
   });
   writeFileSync(layout.prometheusConfig, rendered);
 }

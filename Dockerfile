@@ -10,8 +10,8 @@
 ARG BUILD_IMAGE=docker.io/library/node:24.22.3-bookworm
 ARG BASE_IMAGE=docker.io/library/node:24.22.3-bookworm-slim
 
-# --- 1. production dependencies of every workspace, installed once (one native build) ---------
-FROM ${BUILD_IMAGE} AS deps
+# --- 1. every workspace manifest and the lockfile (what npm ci checks against each other) -------
+FROM ${BUILD_IMAGE} AS manifests
 WORKDIR /app
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 # npm ci checks the lockfile against every workspace, so every workspace manifest is copied.
@@ -33,6 +33,17 @@ COPY services/order/package.json services/order/
 COPY services/payment/package.json services/payment/
 COPY services/product/package.json services/product/
 COPY services/user/package.json services/user/
+
+# --- 2. the hub's console, built with its dev tool chain (Vite, React), which no image carries --
+FROM manifests AS ui
+ARG NODE_EXTRA_CA_CERTS
+RUN npm ci -w @vigil/hub --include=dev --ignore-scripts --loglevel=error
+COPY tsconfig.base.json ./
+COPY packages/hub/ui packages/hub/ui
+RUN npm run --silent -w @vigil/hub build:ui
+
+# --- 3. production dependencies of every workspace, installed once (one native build) ---------
+FROM manifests AS deps
 # NODE_EXTRA_CA_CERTS: only for builds behind a TLS-intercepting proxy (build arg, not kept).
 ARG NODE_EXTRA_CA_CERTS
 RUN npm ci --omit=dev --loglevel=error \
@@ -45,15 +56,17 @@ RUN npm ci --omit=dev --loglevel=error \
 COPY packages packages
 COPY services services
 COPY monitoring/grafana/console monitoring/grafana/console
+# The hub serves the alerts' runbooks (docs/runbooks/<Alert>.md) at /runbooks/<Alert>.
+COPY docs/runbooks docs/runbooks
 COPY tsconfig.base.json ./
 
-# --- 2. one component: its sources and only the packages it needs -----------------------------
+# --- 4. one component: its sources and only the packages it needs -----------------------------
 FROM deps AS app
 ARG APP
 RUN test -n "$APP" || { echo "--build-arg APP=<services/NAME|packages/hub|packages/smtp-sink> is required" >&2; exit 1; } \
   && test -f "$APP/src/server.ts" || { echo "APP=$APP has no src/server.ts" >&2; exit 1; }
-# The hub serves its console from packages/hub/ui/dist (built here, served as static files).
-RUN if [ "$APP" = packages/hub ]; then npm run --silent -w @vigil/hub build:ui; fi
+# The hub serves its console from packages/hub/ui/dist (static files built in stage 2).
+COPY --from=ui /app/packages/hub/ui/dist packages/hub/ui/dist
 # `npm ls` lists the installed packages APP needs at run time (workspace packages included);
 # only those are copied, with the workspace links, so each image carries its own closure.
 RUN mkdir -p /out/node_modules/@vigil \
@@ -61,10 +74,10 @@ RUN mkdir -p /out/node_modules/@vigil \
      | while read -r dir; do [ "$dir" = /app ] || cp -a --parents "$dir" /out/; done \
   && cp -a node_modules/@vigil/. /out/node_modules/@vigil/ \
   && cp -a --parents package.json "$APP" /out/ \
-  && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/package.json monitoring/grafana/console /out/; fi \
+  && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/package.json monitoring/grafana/console docs/runbooks /out/; fi \
   && find /out -path '*/test' -prune -exec rm -rf {} +
 
-# --- 3. the runtime image: non-root, read-only friendly (writes only under /data) -------------
+# --- 5. the runtime image: non-root, read-only friendly (writes only under /data) -------------
 FROM ${BASE_IMAGE}
 ARG APP
 ARG HEALTH_PORT

@@ -6,7 +6,7 @@ export PATH := $(NODE_HOME)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_HOME),$(npm_config_nodedir))
 
 # Debian packages each target needs.
-RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter prometheus-blackbox-exporter stress-ng
+RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter prometheus-blackbox-exporter stress-ng victoria-metrics
 TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose
 # The container test: rootful podman + runc, and debootstrap for the local base image.
 CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils
@@ -69,10 +69,12 @@ generate:
 	@scripts/bootstrap.sh
 	node scripts/generate.ts
 
-# Cold (no cached base or images) about 10 minutes; warm well under 3 (docs/deploy-compose.md).
+# The compose core profile in podman (docs/deploy-compose.md, "Tested here"): images first (at low
+# priority, one builder at a time), then the test; one container test at a time on a machine.
 test-containers:
 	@scripts/bootstrap.sh $(CONTAINER_DEBS)
-	npx vitest run --config vitest.containers.config.ts
+	nice -n 15 flock /tmp/vigil-podman.lock node test/containers/support/build-images.ts
+	flock /tmp/vigil-containers.lock npx vitest run --config vitest.containers.config.ts
 
 bench:
 	@scripts/bootstrap.sh $(RUNTIME_DEBS)

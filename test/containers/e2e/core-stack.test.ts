@@ -1,7 +1,9 @@
 // The core profile of docker-compose.yml, for real, in rootful podman (issue 16): images built
 // from the repo's Dockerfile, one network, host names = service names. One stack for all cases.
-// Run by `make test-containers` (also from .ci/run), not by the main `make test` run: cold, the
-// base images and builds take minutes; warm, every image is reused by content hash.
+// Run by `make test-containers`, not by the main `make test` run: cold, the base images and
+// builds take many minutes; warm, every image is reused by content hash. The target builds the
+// images first (test/containers/support/build-images.ts), so here they are normally found ready.
+// Figures (image sizes, time to healthy, memory at rest) go to var/container-figures.json.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import {
   imageSizeMB,
   localBase,
   PodmanStack,
+  removeLeftovers,
 } from '../support/podman-compose.ts';
 
 const log = (line: string) => process.stderr.write(`[containers] ${line}\n`);
@@ -35,13 +38,14 @@ async function getJson<T>(url: string): Promise<T> {
 }
 
 beforeAll(async () => {
+  await removeLeftovers(log);
   await promisify(execFile)(join(repoRoot, 'scripts/compose-secrets.sh'));
   compose = await composeConfig(CORE_ENV_FILE);
   core = coreServices(compose);
   const t0 = Date.now();
   const base = await localBase();
   images = await buildImages(compose, core, base, log);
-  figures.buildSeconds = (Date.now() - t0) / 1000;
+  figures.imagesReadySeconds = (Date.now() - t0) / 1000;
   stack = new PodmanStack(compose, images);
   await stack.up(core, { publish: { prometheus: 9090, alertmanager: 9093, hub: 4000 }, log });
   prom = `http://127.0.0.1:${stack.hostPorts.prometheus}`;
@@ -80,10 +84,12 @@ describe('docker-compose core profile in podman', () => {
     figures.coreHealthySeconds = slowest;
     expect(slowest).toBeLessThanOrEqual(60);
     const sizes: Record<string, number> = {};
-    for (const name of core)
-      if (compose.services[name]?.build) sizes[name] = Math.round(await imageSizeMB(images[name] as string));
+    for (const name of core) sizes[name] = Math.round(await imageSizeMB(images[name] as string));
     figures.imageSizesMB = sizes;
-    for (const [name, size] of Object.entries(sizes)) expect(size, name).toBeLessThanOrEqual(250);
+    // The goal is for the images this repo builds (the Dockerfile); Prometheus, Alertmanager and
+    // node-exporter here are Debian-package stand-ins for the official images, measured only.
+    for (const name of core)
+      if (compose.services[name]?.build) expect(sizes[name], name).toBeLessThanOrEqual(250);
   });
 
   it('places an order through the gateway by container name and finds its trace in the hub', async () => {
@@ -160,10 +166,14 @@ describe('docker-compose core profile in podman', () => {
     await stack.stop('payment-service');
     const alert = await waitFor(
       async () => {
-        const alerts = await getJson<Array<{ labels: Record<string, string>; status: { state: string } }>>(
-          `${am}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22`,
-        );
-        return alerts.find((a) => a.labels.service === 'payment-service');
+        const alerts = await getJson<
+          Array<{
+            labels: Record<string, string>;
+            annotations: Record<string, string>;
+            status: { state: string };
+          }>
+        >(`${am}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22`);
+        return alerts.find((a) => a.labels.service === 'payment-service' && a.status.state === 'active');
       },
       {
         timeoutMs: 150_000,
@@ -173,10 +183,11 @@ describe('docker-compose core profile in podman', () => {
     );
     expect(alert.labels.severity).toBe('critical');
     expect(alert.status.state).toBe('active');
-    // Alertmanager's webhook (bearer token from the compose secret) delivers it to the hub.
-    await stack.nodeIn(
-      'hub',
-      "fetch('http://alertmanager:9093/-/ready').then((r) => process.exit(r.ok ? 0 : 1))",
-    );
+    // Its runbook link opens on the deployed hub (the image carries docs/runbooks).
+    const runbook = new URL(alert.annotations.runbook_url ?? 'http://missing/');
+    expect(runbook.pathname).toBe('/runbooks/ServiceDown');
+    const page = await fetch(`http://127.0.0.1:${stack.hostPorts.hub}${runbook.pathname}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/ServiceDown/);
   }, 180_000);
 });

@@ -151,6 +151,7 @@ async function nodeImageInputs(): Promise<string[]> {
       'services',
       'monitoring/grafana/package.json',
       'monitoring/grafana/console',
+      'docs/runbooks',
     ],
     {
       cwd: repoRoot,
@@ -267,6 +268,31 @@ export interface RunOptions {
   log?: (line: string) => void;
 }
 
+/** Every container, volume and network the harness creates carries this label. */
+export const TEST_LABEL = 'dev.vigil.test=containers';
+
+/**
+ * Removes what a previous run left behind (a crashed or killed run cannot clean up after
+ * itself): every container, volume and network with TEST_LABEL. Only one container test runs at
+ * a time (`make test-containers` holds /tmp/vigil-containers.lock), so none of them is in use.
+ */
+export async function removeLeftovers(log: (line: string) => void = () => {}): Promise<void> {
+  const ids = (args: string[]) =>
+    podman(args).then(
+      (out) => out.split('\n').filter(Boolean),
+      () => [] as string[],
+    );
+  const containers = await ids(['ps', '-a', '--filter', `label=${TEST_LABEL}`, '--format', '{{.Names}}']);
+  if (containers.length) {
+    log(`removing leftover containers: ${containers.join(' ')}`);
+    await podman(['rm', '-f', '-t', '0', ...containers], { timeoutMs: 120_000 });
+  }
+  const volumes = await ids(['volume', 'ls', '--filter', `label=${TEST_LABEL}`, '--format', '{{.Name}}']);
+  if (volumes.length) await podman(['volume', 'rm', '-f', ...volumes]);
+  const networks = await ids(['network', 'ls', '--filter', `label=${TEST_LABEL}`, '--format', '{{.Name}}']);
+  if (networks.length) await podman(['network', 'rm', '-f', ...networks]);
+}
+
 /** A compose profile running in podman; `close()` removes its containers, volumes and network. */
 export class PodmanStack {
   readonly prefix: string;
@@ -294,7 +320,7 @@ export class PodmanStack {
   /** Starts `names` in depends_on order, waiting for each dependency's condition. */
   async up(names: string[], opts: RunOptions = {}): Promise<void> {
     const log = opts.log ?? (() => {});
-    await podman(['network', 'create', this.network]);
+    await podman(['network', 'create', '--label', TEST_LABEL, this.network]);
     const t0 = Date.now();
     for (const name of startOrder(this.compose, names)) {
       const svc = this.compose.services[name] as ComposeService;
@@ -324,6 +350,8 @@ export class PodmanStack {
       this.network,
       '--network-alias',
       name,
+      '--label',
+      TEST_LABEL,
     ];
     args.push('--hostname', name, ...ULIMITS);
     if (svc.read_only) args.push('--read-only');
@@ -339,6 +367,7 @@ export class PodmanStack {
         args.push('-v', `${source}:${target}:${mode === 'ro' ? 'ro' : 'rw'}`);
       } else {
         const volume = `${this.prefix}-${source}`;
+        if (!this.volumes.has(volume)) await podman(['volume', 'create', '--label', TEST_LABEL, volume]);
         this.volumes.add(volume);
         args.push('-v', `${volume}:${target}`);
       }
@@ -379,20 +408,30 @@ export class PodmanStack {
   async waitHealthy(name: string, timeoutMs: number): Promise<void> {
     const svc = this.compose.services[name];
     const hasCheck = svc?.healthcheck && svc.healthcheck.test[0] !== 'NONE';
-    await waitFor(
-      async () => {
-        if (!hasCheck) return (await this.state(name)) === 'running' || undefined;
-        try {
-          await podman(['healthcheck', 'run', this.container(name)], { timeoutMs: 10_000 });
-          return true;
-        } catch {
-          const state = await this.state(name);
-          if (state !== 'running') throw new Error(`${name} is ${state}:\n${await this.logs(name)}`);
-          return undefined;
-        }
-      },
-      { timeoutMs, intervalMs: 250, description: `${name} healthy` },
-    );
+    let lastCheck = '';
+    try {
+      await waitFor(
+        async () => {
+          if (!hasCheck) return (await this.state(name)) === 'running' || undefined;
+          try {
+            await podman(['healthcheck', 'run', this.container(name)], { timeoutMs: 15_000 });
+            return true;
+          } catch (err) {
+            lastCheck = err instanceof Error ? err.message : String(err);
+            const state = await this.state(name);
+            if (state !== 'running') throw new Error(`${name} is ${state}:\n${await this.logs(name)}`);
+            return undefined;
+          }
+        },
+        { timeoutMs, intervalMs: 500, description: `${name} healthy` },
+      );
+    } catch (err) {
+      // What a reader needs to see why: the last healthcheck failure and the container's log tail.
+      const logs = (await this.logs(name)).split('\n').slice(-30).join('\n');
+      throw new Error(
+        `${err instanceof Error ? err.message : err}\nlast healthcheck: ${lastCheck.slice(0, 500)}\n${name} log tail:\n${logs}`,
+      );
+    }
   }
 
   async state(name: string): Promise<string> {

@@ -409,22 +409,26 @@ export class PodmanStack {
     const svc = this.compose.services[name];
     const hasCheck = svc?.healthcheck && svc.healthcheck.test[0] !== 'NONE';
     let lastCheck = '';
+    let stopped = '';
     try {
       await waitFor(
         async () => {
-          if (!hasCheck) return (await this.state(name)) === 'running' || undefined;
+          const state = await this.state(name);
+          // A container that exited will not become healthy: stop waiting at once.
+          if (['exited', 'stopped', 'dead'].includes(state)) return (stopped = state);
+          if (state !== 'running') return undefined;
+          if (!hasCheck) return true;
           try {
             await podman(['healthcheck', 'run', this.container(name)], { timeoutMs: 15_000 });
             return true;
           } catch (err) {
             lastCheck = err instanceof Error ? err.message : String(err);
-            const state = await this.state(name);
-            if (state !== 'running') throw new Error(`${name} is ${state}:\n${await this.logs(name)}`);
             return undefined;
           }
         },
         { timeoutMs, intervalMs: 500, description: `${name} healthy` },
       );
+      if (stopped) throw new Error(`${name} is ${stopped}, not healthy`);
     } catch (err) {
       // What a reader needs to see why: the last healthcheck failure and the container's log tail.
       const logs = (await this.logs(name)).split('\n').slice(-30).join('\n');

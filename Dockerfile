@@ -81,6 +81,11 @@ RUN mkdir -p /out/node_modules/@vigil \
 FROM ${BASE_IMAGE}
 ARG APP
 ARG HEALTH_PORT
+# A digest of the build's inputs (optional). Builders whose layer cache does not look into what a
+# `COPY --from` copies (buildah 1.28, podman 4.3) would reuse a stale copy from an earlier build of
+# the same APP; a new digest here gives every layer below a new parent, so nothing stale is reused.
+ARG SOURCE_DIGEST=
+LABEL dev.vigil.source-digest="${SOURCE_DIGEST}"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     VIGIL_DATA_DIR=/data \

@@ -206,7 +206,13 @@ export async function buildImages(
     const svc = compose.services[name];
     if (!svc) throw new Error(`no service ${name} in docker-compose.yml`);
     if (svc.build) {
-      const args = { ...svc.build.args, BASE_IMAGE: base.NODE_IMAGE, BUILD_IMAGE: base.NODE_BUILD_IMAGE };
+      const args = {
+        ...svc.build.args,
+        BASE_IMAGE: base.NODE_IMAGE,
+        BUILD_IMAGE: base.NODE_BUILD_IMAGE,
+        // podman's layer cache would otherwise reuse a runtime layer of an older build (Dockerfile).
+        SOURCE_DIGEST: nodeHash,
+      };
       const tag = `localhost/vigil-test/${name}:${nodeHash}`;
       images[name] = tag;
       if (await imageExists(tag)) continue;

@@ -421,7 +421,10 @@ export class PodmanStack {
         async () => {
           const state = await this.state(name);
           // A container that exited will not become healthy: stop waiting at once.
-          if (['exited', 'stopped', 'dead'].includes(state)) return (stopped = state);
+          if (['exited', 'stopped', 'dead'].includes(state)) {
+            stopped = state;
+            return true;
+          }
           if (state !== 'running') return undefined;
           if (!hasCheck) return true;
           try {

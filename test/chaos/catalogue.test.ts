@@ -185,6 +185,22 @@ describe('rate windows in the bound', () => {
   });
 });
 
+describe('the playbooks link every experiment to its runbooks', () => {
+  it('incident-response has a row per experiment naming a runbook of each expected alert; troubleshooting names it too', () => {
+    const incident = readFileSync(join(repoRoot, 'docs/incident-response.md'), 'utf8');
+    const troubleshooting = readFileSync(join(repoRoot, 'docs/troubleshooting.md'), 'utf8');
+    for (const e of loadCatalogue(CATALOGUE_DIR)) {
+      const row = incident.split('\n').find((l) => l.startsWith('|') && l.includes(`\`${e.name}\``));
+      expect(row, e.name).toBeDefined();
+      for (const alert of e.detection.alerts) {
+        expect(row, `${e.name}: ${alert}`).toContain(`(runbooks/${alert}.md)`);
+        expect(readdirSync(join(repoRoot, 'docs/runbooks'))).toContain(`${alert}.md`);
+      }
+      expect(troubleshooting, e.name).toContain(`\`${e.name}\``);
+    }
+  });
+});
+
 describe('Chaos Mesh manifests', () => {
   const crdDir = join(repoRoot, 'chaos/chaos-mesh/crds');
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });

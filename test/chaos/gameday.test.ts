@@ -120,7 +120,7 @@ describe('short gameday (test profile, real stack)', () => {
     })!;
     const [planned] = monkeyPlan(loadCatalogue(CATALOGUE_DIR), seed, 1);
     // --duration 1s: exactly one round (a round in progress always finishes and rolls back).
-    const r = await vigil('chaos', 'monkey', '--duration', '1s', '--seed', String(seed), '--no-load');
+    const r = await vigil('chaos', 'monkey', '--duration', '1s', '--seed', String(seed));
     expect(r.out).toContain(`chaos monkey: seed ${seed}`);
     expect(r.out).toContain(`round 1: ${planned!.join(' + ')}`);
     expect(r.out).not.toContain('round 2:');

@@ -22,6 +22,7 @@ import {
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import { nowEpochMs } from './span-clock.ts';
 
 // Ids are cut from a pool of crypto-random bytes kept as one hex string, refilled 64 KiB at a time (one
 // syscall and one hex conversion per ~2,700 spans): a 16- or 32-character slice of it is a V8 sliced
@@ -64,15 +65,14 @@ export interface ServerSpanExport {
 
 /**
  * The one clock of every span a process makes (ServerSpan here, SDK spans through ClockedTracer in
- * tracing.ts): epoch milliseconds with sub-millisecond precision from the monotonic clock. The SDK on
- * its own starts a span at `Date.now()` (whole milliseconds) and ends it at start + monotonic elapsed,
+ * tracing.ts): span-clock.ts, the monotonic clock anchored to the system wall clock. The SDK on its
+ * own starts a span at `Date.now()` (whole milliseconds) and ends it at start + monotonic elapsed,
  * so a child started in the same millisecond as its parent could appear to start before it or end
- * after it; one clock for all spans makes start(child) >= start(parent) and end(child) <= end(parent)
- * hold whenever they hold in real time.
+ * after it; one clock for all spans, on the same wall clock in every process, makes
+ * start(child) >= start(parent) and end(child) <= end(parent) hold whenever they hold in real
+ * time, within a process and across processes.
  */
-export function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { nowEpochMs };
 
 /** nowEpochMs() as an OpenTelemetry HrTime. */
 export function nowHrTime(): HrTime {

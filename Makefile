@@ -7,7 +7,7 @@ export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_H
 
 # Debian packages each target needs.
 RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter prometheus-blackbox-exporter stress-ng victoria-metrics
-TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose
+TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose python3-prometheus-client
 # The container test: rootful podman + runc, and debootstrap for the local base image.
 CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils
 VIGIL := ./vigil

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { checkOpenMetrics, openMetricsForPromtool, promtoolCheckMetrics } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTraces, postOtlp, randomHex, startTestHub, type TestHub } from './helpers.ts';
 
@@ -56,5 +57,20 @@ describe('the hub monitored like a service', () => {
     const result = lint(after);
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('passes in the OpenMetrics format too: a strict OpenMetrics parser, and promtool after dropping only exemplars, # UNIT and # EOF', async () => {
+    const om = await (
+      await fetch(`${t.apiUrl}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
+    ).text();
+    const strict = await checkOpenMetrics(om);
+    expect(strict.output).toMatch(/^\d+ families, \d+ samples, \d+ exemplars$/);
+    expect(strict.code).toBe(0);
+    const linted = await promtoolCheckMetrics(openMetricsForPromtool(om));
+    expect(linted.output).toBe('');
+    expect(linted.code).toBe(0);
+    // The checker can fail: a counter without `_total` and a body without `# EOF` are refused.
+    expect((await checkOpenMetrics(om.replace(/\n# EOF\s*$/, '\n'))).code).toBe(1);
+    expect((await checkOpenMetrics('# TYPE c counter\nc 1\n# EOF\n')).code).toBe(1);
   });
 });

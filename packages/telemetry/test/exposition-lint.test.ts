@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { checkOpenMetrics, openMetricsForPromtool, promtoolCheckMetrics } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, startFixture } from './support/fixture-process.ts';
 
@@ -38,6 +39,21 @@ describe('the /metrics output of a running service', () => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
       const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(lint.stdout + lint.stderr).toBe('');
+    },
+  );
+
+  it.skipIf(!hasPromtool)(
+    'the OpenMetrics output itself: a strict OpenMetrics parser (exemplars included), and promtool after dropping only exemplars, # UNIT and # EOF',
+    async () => {
+      const om = await (
+        await fetch(`${service.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
+      ).text();
+      const strict = await checkOpenMetrics(om);
+      expect(strict.code, strict.output).toBe(0);
+      expect(strict.output).toMatch(/, [1-9]\d* exemplars$/);
+      const linted = await promtoolCheckMetrics(openMetricsForPromtool(om));
+      expect(linted.output).toBe('');
+      expect(linted.code).toBe(0);
     },
   );
 });

@@ -7,7 +7,12 @@ export {
   randomScalar,
   randomUrlComponent,
 } from './fuzz.ts';
-export { type PromtoolResult, promtoolCheckMetrics } from './promtool.ts';
+export {
+  checkOpenMetrics,
+  openMetricsForPromtool,
+  type PromtoolResult,
+  promtoolCheckMetrics,
+} from './promtool.ts';
 export { repoRoot } from './repo-root.ts';
 export {
   adminFaultsSuite,

@@ -20,7 +20,10 @@ function windowFor(range: string, nowMs: number, seq: number): TimeWindow {
   const step = stepFor(seconds);
   // Aligned to the step, so every query of the page shares one time axis.
   const end = Math.floor(nowMs / 1000 / step) * step;
-  return { start: end - seconds, end, step, now: Math.floor(nowMs / 1000), seq };
+  // Stats read at the real now, milliseconds included: a whole second (floor) can fall just before
+  // the latest scrape (stamped with milliseconds), and the stat then shows the previous scrape's
+  // value while Prometheus' own "now" already counts the new one (issue 11: Orders 1 vs 6).
+  return { start: end - seconds, end, step, now: nowMs / 1000, seq };
 }
 
 export function DashboardPage({ uid }: { uid: string }) {

@@ -9,7 +9,7 @@
 // --baseline REF measures the hub of that commit side by side in the same run (its tree is taken
 // with `git archive` into var/bench-baseline/<sha>, using this checkout's node_modules): ingest
 // runs and page loads alternate between the two hubs.
-// Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000] [--baseline REF]
+// Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000] [--baseline REF] [--only ingest|page]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
   CHROMIUM_ARGS,
   hubAlertmanagerConfig,
@@ -37,8 +37,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     alerts: { type: 'string', default: '5000' },
     baseline: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+if (values.only && !['ingest', 'page'].includes(values.only)) throw new Error('--only ingest|page');
 const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
 const ALERTS = Number(values.alerts);
@@ -152,7 +154,7 @@ function notification(run: number, i: number) {
 }
 
 // --- 1 and 2: webhook ingest and escalation timers ----------------------------------------------
-{
+if (values.only !== 'page') {
   const hubs: Array<{ name: string; dir: string; hub: RunningHub; p99s: number[]; cpuPer: number[] }> = [];
   for (const t of TARGETS) {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-'));
@@ -238,7 +240,7 @@ function notification(run: number, i: number) {
 }
 
 // --- 3: the Alerts page with 5,000 active alerts ------------------------------------------------
-{
+if (values.only !== 'ingest') {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-am-'));
   const am = await startAlertmanager(
     join(dir, 'am'),
@@ -257,14 +259,22 @@ function notification(run: number, i: number) {
       apiTimes: [],
     });
   }
-  const profile = mkdtempSync(join(tmpdir(), 'vigil-console-bench-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
+  // One browser profile per hub: the hubs share the host 127.0.0.1, and cookies ignore the port.
+  const profiles: string[] = [];
+  const browsers: BrowserContext[] = [];
   try {
+    for (const _ of hubs) {
+      const profile = mkdtempSync(join(tmpdir(), 'vigil-console-bench-chromium-'));
+      profiles.push(profile);
+      browsers.push(
+        await chromium.launchPersistentContext(profile, {
+          executablePath: '/usr/bin/chromium',
+          headless: true,
+          args: CHROMIUM_ARGS,
+          viewport: { width: 1400, height: 900 },
+        }),
+      );
+    }
     // 20 alert names × 50 services × 5 instances; severities and teams spread.
     const all = [];
     for (let i = 0; i < ALERTS; i++) {
@@ -288,8 +298,10 @@ function notification(run: number, i: number) {
     for (let i = 0; i < all.length; i += 500) await postAlerts(am.url, all.slice(i, i + 500));
     const listed = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as unknown[];
     console.log(`Alertmanager lists ${listed.length} active alerts`);
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    for (const { hub } of hubs) {
+    const pages: Page[] = [];
+    for (const [i, { hub }] of hubs.entries()) {
+      const page = browsers[i]!.pages()[0] ?? (await browsers[i]!.newPage());
+      pages.push(page);
       await page.goto(`${hub.api}/alerts`);
       await page.getByLabel('User').fill('bench');
       await page.getByLabel('Password').fill(PASSWORD);
@@ -297,7 +309,8 @@ function notification(run: number, i: number) {
       await page.locator('li.alert-group').first().waitFor({ timeout: 60_000 });
     }
     for (let run = 0; run < RUNS + 1; run++) {
-      for (const h of hubs) {
+      for (const [i, h] of hubs.entries()) {
+        const page = pages[i]!;
         const started = Date.now();
         await page.goto(`${h.hub.api}/alerts`);
         await page.locator('li.alert-group').first().waitFor({ timeout: 30_000 });
@@ -330,10 +343,10 @@ function notification(run: number, i: number) {
       );
     if (!(median(hubs[0]!.times) < 1000)) ok = false;
   } finally {
-    await browser.close();
+    for (const b of browsers) await b.close();
     for (const h of hubs) await h.hub.stop();
     await am.stop();
-    rmSync(profile, { recursive: true, force: true });
+    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -93,6 +93,11 @@ const TARGETS = [
 
 const sink = await startWebhookSink();
 const results: string[] = [];
+/** A result line, printed now (a later failure must not lose it) and again in the summary. */
+const report = (line: string) => {
+  results.push(line);
+  console.log(`result: ${line}`);
+};
 let ok = true;
 
 function consoleEnv(dir: string, am: string): Record<string, string> {
@@ -202,7 +207,7 @@ if (values.only !== 'page') {
       }
     }
     for (const h of hubs)
-      results.push(
+      report(
         `webhook ingest p99 at ${RATE}/s, ${h.name}: median of ${RUNS} runs ${round(median(h.p99s), 2)} ms (goal < 20 ms); hub CPU ${round(median(h.cpuPer), 2)} ms per notification`,
       );
     if (!(median(hubs[0]!.p99s) < 20)) ok = false;
@@ -226,7 +231,7 @@ if (values.only !== 'page') {
       .sort((a, b) => a - b);
     db.close();
     const steps = lags.length;
-    results.push(
+    report(
       `escalation timers: ${steps} steps of ${incidents} incidents (${incidents * 2} due): lag p50 ${quantile(lags, 0.5)} ms, ` +
         `p99 ${quantile(lags, 0.99)} ms, max ${lags.at(-1)} ms (goal: within 1000 ms)`,
     );
@@ -338,7 +343,7 @@ if (values.only !== 'ingest') {
       }
     }
     for (const h of hubs)
-      results.push(
+      report(
         `Alerts page with ${listed.length} active alerts, ${h.name}: interactive in ${median(h.times)} ms (median of ${RUNS}; GET /api/alerts ${round(median(h.apiTimes), 1)} ms) (goal < 1000 ms)`,
       );
     if (!(median(hubs[0]!.times) < 1000)) ok = false;

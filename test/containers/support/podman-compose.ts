@@ -326,22 +326,46 @@ export class PodmanStack {
   /** Starts `names` in depends_on order, waiting for each dependency's condition. */
   async up(names: string[], opts: RunOptions = {}): Promise<void> {
     const log = opts.log ?? (() => {});
+    startOrder(this.compose, names); // a depends_on cycle fails before anything starts
     await podman(['network', 'create', '--label', TEST_LABEL, this.network]);
     const t0 = Date.now();
-    for (const name of startOrder(this.compose, names)) {
-      const svc = this.compose.services[name] as ComposeService;
-      for (const [dep, { condition }] of Object.entries(svc.depends_on ?? {})) {
-        if (condition === 'service_healthy') await this.waitHealthy(dep, 90_000);
+    const started = new Map<string, Promise<void>>();
+    const healthy = new Map<string, Promise<void>>();
+    // As compose does: each container starts as soon as its dependencies meet their condition,
+    // independent ones in parallel.
+    const start = (name: string): Promise<void> => {
+      let done = started.get(name);
+      if (!done) {
+        const svc = this.compose.services[name] as ComposeService;
+        done = (async () => {
+          await Promise.all(
+            Object.entries(svc.depends_on ?? {}).map(([dep, { condition }]) =>
+              condition === 'service_healthy' ? healthyOf(dep) : start(dep),
+            ),
+          );
+          await this.run(name, svc, opts.publish?.[name]);
+          log(`started ${name} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        })();
+        started.set(name, done);
       }
-      await this.run(name, svc, opts.publish?.[name]);
-      log(`started ${name}`);
-    }
-    await Promise.all(
-      names.map(async (name) => {
-        await this.waitHealthy(name, 90_000);
-        this.healthyAfter[name] ??= (Date.now() - t0) / 1000;
-      }),
-    );
+      return done;
+    };
+    const healthyOf = (name: string): Promise<void> => {
+      let done = healthy.get(name);
+      if (!done) {
+        done = start(name).then(async () => {
+          await this.waitHealthy(name, 90_000);
+          this.healthyAfter[name] = (Date.now() - t0) / 1000;
+        });
+        healthy.set(name, done);
+      }
+      return done;
+    };
+    // Every start settles (each wait has a deadline) before a failure is reported, so close()
+    // knows every container that was started.
+    const results = await Promise.allSettled(names.map(healthyOf));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async run(name: string, svc: ComposeService, publish: number | undefined): Promise<void> {

@@ -83,15 +83,15 @@ ARG APP
 ARG HEALTH_PORT
 # A digest of the build's inputs (optional). Builders whose layer cache does not look into what a
 # `COPY --from` copies (buildah 1.28, podman 4.3) would reuse a stale copy from an earlier build of
-# the same APP; a new digest here gives every layer below a new parent, so nothing stale is reused.
+# the same APP; a RUN that reads the digest gets a new cache key per digest (a LABEL does not), so
+# every layer below it has a new parent and nothing stale is reused.
 ARG SOURCE_DIGEST=
-LABEL dev.vigil.source-digest="${SOURCE_DIGEST}"
+RUN mkdir -p /data && chown 1000:1000 /data && echo "${SOURCE_DIGEST}" > /etc/vigil-source-digest
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     VIGIL_DATA_DIR=/data \
     HEALTHCHECK_URL=http://127.0.0.1:${HEALTH_PORT}/health/ready
 COPY --from=app /out /app
-RUN mkdir -p /data && chown 1000:1000 /data
 USER 1000:1000
 WORKDIR /app/${APP}
 VOLUME ["/data"]

@@ -84,7 +84,11 @@ describe('docs links', () => {
   });
 
   it('the slug rule matches GitHub on the forms the docs use', () => {
-    expect(anchors('# Hub query API contract (shared)\n## A `code` title, with: punctuation\n## Repeat\n## Repeat')).toEqual(
+    expect(
+      anchors(
+        '# Hub query API contract (shared)\n## A `code` title, with: punctuation\n## Repeat\n## Repeat',
+      ),
+    ).toEqual(
       new Set(['hub-query-api-contract-shared', 'a-code-title-with-punctuation', 'repeat', 'repeat-1']),
     );
   });

@@ -68,10 +68,17 @@ RUN test -n "$APP" || { echo "--build-arg APP=<services/NAME|packages/hub|packag
 # The hub serves its console from packages/hub/ui/dist (static files built in stage 2).
 COPY --from=ui /app/packages/hub/ui/dist packages/hub/ui/dist
 # `npm ls` lists the installed packages APP needs at run time (workspace packages included);
-# only those are copied, with the workspace links, so each image carries its own closure.
+# only those are copied, with the workspace links, so each image carries its own closure. npm
+# lists a workspace package by its link (node_modules/@vigil/x), so the link's target directory
+# (packages/x, services/x) is copied too.
 RUN mkdir -p /out/node_modules/@vigil \
   && npm ls --omit=dev --all --parseable -w "$APP" | sed 's|^/app/||' | grep -v '^/app$' | grep -v '^$' \
-     | while read -r dir; do [ "$dir" = /app ] || cp -a --parents "$dir" /out/; done \
+     | while read -r dir; do \
+         [ "$dir" = /app ] && continue; \
+         cp -a --parents "$dir" /out/; \
+         if [ -L "$dir" ]; then target="$(realpath --relative-to=. "$dir")"; \
+           case "$target" in packages/*|services/*|monitoring/*) cp -a --parents "$target" /out/ ;; esac; fi; \
+       done \
   && cp -a node_modules/@vigil/. /out/node_modules/@vigil/ \
   && cp -a --parents package.json "$APP" /out/ \
   && if [ "$APP" = packages/hub ]; then cp -a --parents monitoring/grafana/package.json monitoring/grafana/console docs/runbooks /out/; fi \

@@ -89,6 +89,11 @@ function recordingRules(slo: SloSpec): RecordingRule[] {
   // Long windows (3d, the period) from the recorded base rates, one sample per base window:
   // the sum of errors over the sum of events (never an average of ratios), and the events rate
   // over the whole window (missing steps count 0, as a raw rate over the window would).
+  // Subquery steps sit on multiples of the base (epoch-aligned), so a stack younger than one
+  // base window (up to 1 h for the period) has no step yet and the window would be empty (no
+  // error budget on the dashboard for up to an hour after start). Until the window has a step
+  // with events, the latest base ratio stands in; from then on only whole steps count (adding
+  // the current step always would count the latest base window twice).
   for (const window of derived) {
     const base = baseWindowOf(window)!;
     const range = `[${window}:${base}]`;
@@ -96,11 +101,15 @@ function recordingRules(slo: SloSpec): RecordingRule[] {
     const events = `sum_over_time(${eventsRecord(base)}${own}${range})`;
     rules.push({
       record: errorRatioRecord(window),
-      expr: `sum_over_time(${errorsRecord(base)}${own}${range})\n/\n${events}`,
+      expr: `(\n  sum_over_time(${errorsRecord(base)}${own}${range})\n  /\n  ${events}\n)\nor\n(${errorsRecord(base)}${own} / ${eventsRecord(base)}${own})`,
       labels,
     });
     if ((SLI_WINDOWS as readonly string[]).includes(window))
-      rules.push({ record: eventsRecord(window), expr: `${events} / ${steps}`, labels });
+      rules.push({
+        record: eventsRecord(window),
+        expr: `(${events} or ${eventsRecord(base)}${own}) / ${steps}`,
+        labels,
+      });
   }
   rules.push(
     { record: 'slo:objective:ratio', expr: `vector(${roundClean(slo.objective / 100)})`, labels },

@@ -14,8 +14,18 @@ for (const dir of GENERATED_DIRS) {
     }
   }
 }
-for (const [path, text] of files) {
-  mkdirSync(dirname(join(repoRoot, path)), { recursive: true });
-  writeFileSync(join(repoRoot, path), text);
-}
-console.log(`wrote ${files.size} generated files`);
+const write = (artefacts: Map<string, string>) => {
+  for (const [path, text] of artefacts) {
+    mkdirSync(dirname(join(repoRoot, path)), { recursive: true });
+    writeFileSync(join(repoRoot, path), text);
+  }
+};
+write(files);
+// Some artefacts are built from others read back from disk (the Kubernetes PrometheusRules embed
+// the rule files, SLO rules included), so a second pass picks up what the first one rewrote.
+const again = generatedArtefacts();
+const changed = new Map([...again].filter(([path, text]) => files.get(path) !== text));
+write(changed);
+console.log(
+  `wrote ${files.size} generated files${changed.size ? ` (${changed.size} rebuilt from them)` : ''}`,
+);

@@ -16,6 +16,9 @@ export function lifecycleRequested(env: NodeJS.ProcessEnv = process.env): boolea
   return /^(1|true|on|yes)$/i.test(env[PROMETHEUS_LIFECYCLE_ENV] ?? '');
 }
 
+/** How long local Prometheus keeps samples: the longest SLO/SLA window plus a few days. */
+export const PROMETHEUS_RETENTION = '35d';
+
 export function prometheusCommand(
   layout: MonitoringRuntimeLayout,
   port: number,
@@ -27,6 +30,8 @@ export function prometheusCommand(
     args: [
       `--config.file=${layout.prometheusConfig}`,
       `--storage.tsdb.path=${layout.prometheusData}`,
+      // The SLOs' 30-day period and an SLA's calendar month (up to 31 d) must fit (default: 15 d).
+      `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION}`,
       `--web.listen-address=${host}:${port}`,
       // Exemplars (trace ids on latency buckets) are kept only with this feature flag.
       '--enable-feature=exemplar-storage',

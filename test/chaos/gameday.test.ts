@@ -82,7 +82,7 @@ describe('short gameday (test profile, real stack)', () => {
       '--cooldown',
       '0s',
       '--resolve-timeout',
-      '60s',
+      '90s',
       '--quiet-hold',
       '10s',
       '--out',

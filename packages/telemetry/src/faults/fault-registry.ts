@@ -35,10 +35,16 @@ function startCpuBurn(utilization: number): () => void {
   return () => clearInterval(timer);
 }
 
-/** Holds `megabytes` of touched memory (so RSS really grows) until released. */
+/**
+ * Holds `megabytes` of touched memory (so RSS really grows) until released. Each megabyte is a
+ * JS array of doubles, which V8 places in its large-object space: one mapping per array, unmapped
+ * by the GC that frees it. Buffers came from malloc instead, and once glibc's dynamic mmap
+ * threshold had risen they stayed in its arenas after being freed, so RSS (and MemoryHigh) did not
+ * come down after the fault (seen once in a short gameday: memory-order never resolved).
+ */
 function startMemoryGrowth(megabytes: number): () => void {
-  let chunks: Buffer[] | undefined = [];
-  for (let i = 0; i < megabytes; i++) chunks.push(Buffer.alloc(MB, 1));
+  let chunks: number[][] | undefined = [];
+  for (let i = 0; i < megabytes; i++) chunks.push(new Array<number>(MB / 8).fill(1.5));
   return () => {
     chunks = undefined;
     // Without a major GC the released buffers (and the RSS they hold) linger for minutes on an

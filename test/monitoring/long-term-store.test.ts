@@ -3,6 +3,7 @@
 // real CLI, detached, just Prometheus and the store) for every case of the file.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +22,9 @@ let env: NodeJS.ProcessEnv;
 let prom = '';
 let vm = '';
 let startOutput = '';
+// Holds the Alertmanager port for the whole file, answering 503: freePorts released it, and another
+// test file's process bound to it would make `up` for the job 1 (a CI run saw exactly that).
+let amHolder: Server | undefined;
 
 const vigil = (args: string[]) =>
   exec(process.execPath, [MAIN, ...args, '--var-dir', dir], { env, cwd: repoRoot, timeout: 90_000 });
@@ -49,6 +53,12 @@ beforeAll(async () => {
     VIGIL_MONITORING_PROFILE: 'test',
   };
   delete env.VIGIL_LONG_TERM;
+  const holder = createServer((_req, res) => res.writeHead(503).end());
+  amHolder = holder;
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject);
+    holder.listen(amPort, '127.0.0.1', resolve);
+  });
   prom = `http://127.0.0.1:${promPort}`;
   vm = `http://127.0.0.1:${vmPort}`;
   startOutput = (await vigil(['start', '--detach', '--long-term', '--only', 'prometheus,victoria-metrics']))
@@ -60,6 +70,8 @@ afterAll(async () => {
     await vigil(['stop']).catch((err) => process.stderr.write(`vigil stop: ${err}\n`));
     rmSync(dir, { recursive: true, force: true });
   }
+  amHolder?.closeAllConnections();
+  amHolder?.close();
 }, 60_000);
 
 describe('vigil start --long-term (VictoriaMetrics as the remote_write target)', () => {
@@ -155,7 +167,8 @@ describe('vigil start --long-term (VictoriaMetrics as the remote_write target)',
       );
     });
     const up = answers[0]?.[1] ?? [];
-    // Prometheus scrapes itself (up 1) and the Alertmanager of this run, which is not running (up 0).
+    // Prometheus scrapes itself (up 1) and the Alertmanager port of this run, held by a listener
+    // that answers 503 (up 0).
     expect(up.find((r) => r.metric.job === 'prometheus')?.value[1]).toBe('1');
     expect(up.find((r) => r.metric.job === 'alertmanager')?.value[1]).toBe('0');
   }, 120_000);

@@ -3,8 +3,15 @@
 // checked afterwards, is in gameday.test.ts on the shared stack.)
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../../packages/cli/src/chaos/catalogue.ts';
-import { blastRadius, confusable, mayRunTogether, waves } from '../../packages/cli/src/chaos/gameday.ts';
+import { detectionBound, settingsInForce } from '../../packages/cli/src/chaos/bounds.ts';
+import { type Experiment, expectsAlerts, loadCatalogue } from '../../packages/cli/src/chaos/catalogue.ts';
+import {
+  blastRadius,
+  confusable,
+  mayRunTogether,
+  starves,
+  waves,
+} from '../../packages/cli/src/chaos/gameday.ts';
 import { monkeyPlan } from '../../packages/cli/src/chaos/monkey.ts';
 import { CATALOGUE_DIR } from '../../packages/cli/src/commands/chaos.ts';
 import { repoRoot } from '../../packages/cli/src/paths.ts';
@@ -74,5 +81,60 @@ describe('chaos monkey plan', () => {
     for (const w of ws)
       for (const x of w) for (const y of w) if (x !== y) expect(mayRunTogether(x, y)).toBe(true);
     expect(ws.length).toBeLessThan(catalogue.length);
+  });
+
+  it('keeps a dependency experiment apart from a fault that stops the caller calling that dependency', () => {
+    const refused = byName('refused-notification');
+    const partition = byName('partition-order-payment');
+    // order-service calls notification-service only once an order completes, which a partition
+    // to payment-service prevents: the refused calls would never be made (a production gameday
+    // paged refused-notification after 110 s against a 63 s bound, in the wave of the partition).
+    expect(confusable(refused, partition)).toBe(false);
+    expect(starves(refused, partition)).toBe(true);
+    expect(mayRunTogether(refused, partition)).toBe(false);
+    expect(mayRunTogether(partition, refused)).toBe(false);
+    // Any other callee of order-service, or order-service itself, can stop its work too.
+    for (const n of ['reset-user', 'errors-product', 'latency-payment', 'kill-payment', 'memory-order'])
+      expect(starves(refused, byName(n)), n).toBe(true);
+    // A fault on the dependency's own peers elsewhere, or with no dependency alert, starves nothing.
+    expect(starves(byName('kill-payment'), refused)).toBe(false);
+    expect(starves(byName('errors-product'), byName('latency-payment'))).toBe(false);
+    for (const w of waves(catalogue, true))
+      expect(w.includes(refused) && w.includes(partition), w.map((e) => e.name).join(' + ')).toBe(false);
+  });
+
+  it('with the production bounds as weights, the slow experiments share waves where the rule allows', () => {
+    const settings = settingsInForce(repoRoot, '/nonexistent');
+    const bound = (e: Experiment) => (expectsAlerts(e) ? detectionBound(e, settings).notifySeconds : 0);
+    const length = (ws: Experiment[][]) => ws.reduce((sum, w) => sum + Math.max(...w.map(bound)), 0);
+    const weighted = waves(catalogue, true, bound);
+    expect(
+      weighted
+        .flat()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(catalogue.map((e) => e.name).sort());
+    for (const w of weighted)
+      for (const x of w) for (const y of w) if (x !== y) expect(mayRunTogether(x, y)).toBe(true);
+    // latency-payment and errors-product (a `for: 5m` each) may run together: one slow wave, not two.
+    expect(
+      weighted.some((w) => w.includes(byName('latency-payment')) && w.includes(byName('errors-product'))),
+    ).toBe(true);
+    expect(length(weighted)).toBeLessThan(length(waves(catalogue, true)));
+    // Waves that expect silence still come first.
+    expect(weighted[0]!.every((e) => e.detection.alerts.length === 0)).toBe(true);
+    // `vigil gameday --parallel --plan` prints this plan (the repo's configs: no stack under /nonexistent).
+    const plan = spawnSync(
+      process.execPath,
+      ['packages/cli/src/main.ts', 'gameday', '--parallel', '--plan', '--var-dir', '/nonexistent'],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(
+      plan.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(': ')[1]!.split(', ')),
+    ).toEqual(weighted.map((w) => w.map((e) => e.name)));
   });
 });

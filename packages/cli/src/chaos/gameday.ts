@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TopologyEntry, topology } from '@vigil/topology';
 import type { BackgroundLoad } from './background-load.ts';
-import type { Settings } from './bounds.ts';
-import type { Experiment } from './catalogue.ts';
+import { detectionBound, type Settings } from './bounds.ts';
+import { type Experiment, expectsAlerts } from './catalogue.ts';
 import { amAlerts, hubNotifications } from './observe.ts';
 import { type ExperimentResult, runExperiment } from './runner.ts';
 import type { LocalStack } from './stack.ts';
@@ -90,26 +90,58 @@ export function confusable(a: Experiment, b: Experiment): boolean {
   });
 }
 
+/** What `service` calls (topology `calls`). */
+const callees = (service: string): readonly string[] =>
+  (topology as readonly TopologyEntry[]).find((c) => c.name === service)?.calls ?? [];
+
+/**
+ * Could fault `b` starve the signal `a` waits for? A dependency alert (`service` S → `dependency`
+ * D) needs S to keep calling D, and S makes those calls only while its work goes through: a fault
+ * on S, on anything that calls S, or on another of S's callees can stop that work, so no call to D
+ * is made and the fault on D goes unseen until the other one is rolled back. (order-service calls
+ * notification-service only after an order completes; a partition to payment-service lets none
+ * complete.) Other alerts are raised by their own target's state or by traffic through it, which
+ * `confusable` already covers.
+ */
+export function starves(a: Experiment, b: Experiment): boolean {
+  const labels: Readonly<Record<string, string>> = 'labels' in a.detection ? a.detection.labels : {};
+  const caller = labels.service;
+  if (!labels.dependency || !caller || !b.target.service) return false;
+  const upstream = new Set([...blastRadius(caller), ...callees(caller)]);
+  upstream.delete(labels.dependency);
+  return upstream.has(b.target.service);
+}
+
 /**
  * May these two run at the same time? Never two on one service, neither fault able to raise the
- * other's expected alert (so each alert is attributed by its labels to one fault), and host-wide
- * faults (noisy neighbours) only among themselves — they expect silence, which any other fault
- * would break.
+ * other's expected alert (so each alert is attributed by its labels to one fault) nor to starve
+ * the traffic the other's signal needs, and host-wide faults (noisy neighbours) only among
+ * themselves — they expect silence, which any other fault would break.
  */
 export function mayRunTogether(a: Experiment, b: Experiment): boolean {
   const hostWide = (e: Experiment) => !e.target.service;
   if (hostWide(a) || hostWide(b)) return hostWide(a) && hostWide(b);
   if (a.target.service === b.target.service) return false;
-  return !confusable(a, b) && !confusable(b, a);
+  return !confusable(a, b) && !confusable(b, a) && !starves(a, b) && !starves(b, a);
 }
 
-/** Experiments grouped into waves that run at once (see mayRunTogether); one per wave unless parallel. */
-export function waves(experiments: readonly Experiment[], parallel: boolean): Experiment[][] {
+/**
+ * Experiments grouped into waves that run at once (see mayRunTogether); one per wave unless
+ * parallel. A wave lasts as long as its slowest experiment, so with `weight` (an experiment's
+ * expected length, e.g. its detection bound) the longest are placed first and the shorter ones
+ * fill their waves (first-fit decreasing): the few slow alerts (a `for: 5m`) share waves where
+ * the rule lets them instead of each holding its own.
+ */
+export function waves(
+  experiments: readonly Experiment[],
+  parallel: boolean,
+  weight: (e: Experiment) => number = () => 0,
+): Experiment[][] {
   if (!parallel) return experiments.map((e) => [e]);
   const out: Experiment[][] = [];
-  // The most constrained first (first-fit), so the few that fit anywhere fill the gaps.
+  // The longest first, then the most constrained (first-fit), so the few that fit anywhere fill the gaps.
   const degree = (e: Experiment) => experiments.filter((x) => x !== e && !mayRunTogether(x, e)).length;
-  const order = [...experiments].sort((a, b) => degree(b) - degree(a));
+  const order = [...experiments].sort((a, b) => weight(b) - weight(a) || degree(b) - degree(a));
   for (const e of order) {
     const wave = out.find((w) => w.every((x) => mayRunTogether(x, e)));
     if (wave) wave.push(e);
@@ -120,6 +152,10 @@ export function waves(experiments: readonly Experiment[], parallel: boolean): Ex
   const quiet = (w: Experiment[]) => w.every((e) => e.detection.alerts.length === 0);
   return [...out.filter(quiet), ...out.filter((w) => !quiet(w))];
 }
+
+/** An experiment's detection bound (to first notification) in seconds; 0 when it expects no alert. */
+export const boundOf = (e: Experiment, settings: Settings): number =>
+  expectsAlerts(e) ? detectionBound(e, settings).notifySeconds : 0;
 
 /**
  * The gameday: background load, a control phase with no fault (any alert is a false alert),
@@ -167,7 +203,7 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
         ? 'control phase: no alert fired'
         : `control phase: FALSE ALERTS ${[...falseAlerts].join(', ')}`,
     );
-    for (const wave of waves(opts.experiments, opts.parallel)) {
+    for (const wave of waves(opts.experiments, opts.parallel, (e) => boundOf(e, settings))) {
       if (opts.signal?.aborted) break;
       say(`gameday: ${wave.map((e) => e.name).join(', ')}`);
       const tagged = (e: Experiment) => (line: string) => say(wave.length > 1 ? `[${e.name}] ${line}` : line);

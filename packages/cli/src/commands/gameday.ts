@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import { startBackgroundLoad } from '../chaos/background-load.ts';
 import { seconds } from '../chaos/bounds.ts';
 import { chaosStateFile } from '../chaos/chaos-state.ts';
-import { runGameday, writeGamedayReport } from '../chaos/gameday.ts';
+import { boundOf, runGameday, waves, writeGamedayReport } from '../chaos/gameday.ts';
 import { CliError } from '../errors.ts';
 import { varLayout } from '../paths.ts';
 import { abortOnSignals, catalogueWithBounds, prepareRun } from './chaos.ts';
 
-export const usage = `usage: vigil gameday [--control 10m] [--cooldown 30s] [--only <exp>,…] [--parallel] [--out <dir>]
+export const usage = `usage: vigil gameday [--control 10m] [--cooldown 30s] [--only <exp>,…] [--parallel] [--plan] [--out <dir>]
 
 The gameday against the local stack ('make start'): background load through the gateway (the
 'checkout' scenario of vigil load), a control phase with no fault (any alert is a false alert),
@@ -27,6 +27,8 @@ does not come back, or the control phase pages.
   --quiet-hold <d>       hold faults that expect no alert this long at most (default: their duration)
   --only <names>         only these experiments (comma-separated)
   --parallel             run experiments that share no target or expected alert at the same time
+                         (in waves; the slowest experiments first, so they share waves where they may)
+  --plan                 print the waves and each one's longest bound, then exit (needs no stack)
   --rate <n>             background journeys per second (default 5)
   --out <dir>            report directory (default var/gameday/<time>)
   --var-dir <dir>        the stack's var directory
@@ -51,6 +53,7 @@ export async function run(args: string[]): Promise<number> {
       'resolve-timeout': { type: 'string' },
       only: { type: 'string' },
       parallel: { type: 'boolean' },
+      plan: { type: 'boolean' },
       'allow-unresolved': { type: 'boolean' },
       'quiet-hold': { type: 'string' },
       rate: { type: 'string' },
@@ -78,6 +81,16 @@ export async function run(args: string[]): Promise<number> {
       2,
     );
   const picked = only ? experiments.filter((e) => only.includes(e.name)) : experiments;
+  if (values.plan) {
+    const ws = waves(picked, values.parallel === true, (e) => boundOf(e, settings));
+    ws.forEach((w, i) => {
+      const longest = Math.max(...w.map((e) => boundOf(e, settings)));
+      console.log(
+        `wave ${i + 1} (longest bound ${longest ? `${longest} s` : '– (no alert expected)'}): ${w.map((e) => e.name).join(', ')}`,
+      );
+    });
+    return 0;
+  }
   const rate = Number(values.rate ?? 5);
   if (!(rate > 0 && rate <= 200)) throw new CliError('BAD_OPTION', '--rate must be between 0 and 200', 2);
   const stack = await prepareRun(layout, values['allow-remote'] === true);

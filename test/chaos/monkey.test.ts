@@ -3,10 +3,11 @@
 // checked afterwards, is in gameday.test.ts on the shared stack.)
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { detectionBound, settingsInForce } from '../../packages/cli/src/chaos/bounds.ts';
-import { type Experiment, expectsAlerts, loadCatalogue } from '../../packages/cli/src/chaos/catalogue.ts';
+import { settingsInForce } from '../../packages/cli/src/chaos/bounds.ts';
+import { type Experiment, loadCatalogue } from '../../packages/cli/src/chaos/catalogue.ts';
 import {
   blastRadius,
+  boundOf,
   confusable,
   mayRunTogether,
   starves,
@@ -18,6 +19,19 @@ import { repoRoot } from '../../packages/cli/src/paths.ts';
 
 const catalogue = loadCatalogue(CATALOGUE_DIR);
 const byName = (n: string) => catalogue.find((e) => e.name === n)!;
+
+/** Waves hold every experiment of the catalogue exactly once, each wave obeying the rule. */
+function expectEachOnceByTheRule(ws: Experiment[][]): void {
+  expect(
+    ws
+      .flat()
+      .map((e) => e.name)
+      .sort(),
+  ).toEqual(catalogue.map((e) => e.name).sort());
+  for (const w of ws)
+    for (const x of w)
+      for (const y of w) if (x !== y) expect(mayRunTogether(x, y), `${x.name} + ${y.name}`).toBe(true);
+}
 
 const planCli = (...args: string[]) =>
   spawnSync(
@@ -72,14 +86,7 @@ describe('chaos monkey plan', () => {
     expect(mayRunTogether(byName('cpu-stress-neighbour'), byName('freeze-product'))).toBe(false);
     // The short gameday's waves hold every experiment exactly once, each wave obeying the rule.
     const ws = waves(catalogue, true);
-    expect(
-      ws
-        .flat()
-        .map((e) => e.name)
-        .sort(),
-    ).toEqual(catalogue.map((e) => e.name).sort());
-    for (const w of ws)
-      for (const x of w) for (const y of w) if (x !== y) expect(mayRunTogether(x, y)).toBe(true);
+    expectEachOnceByTheRule(ws);
     expect(ws.length).toBeLessThan(catalogue.length);
   });
 
@@ -105,17 +112,10 @@ describe('chaos monkey plan', () => {
 
   it('with the production bounds as weights, the slow experiments share waves where the rule allows', () => {
     const settings = settingsInForce(repoRoot, '/nonexistent');
-    const bound = (e: Experiment) => (expectsAlerts(e) ? detectionBound(e, settings).notifySeconds : 0);
+    const bound = (e: Experiment) => boundOf(e, settings);
     const length = (ws: Experiment[][]) => ws.reduce((sum, w) => sum + Math.max(...w.map(bound)), 0);
     const weighted = waves(catalogue, true, bound);
-    expect(
-      weighted
-        .flat()
-        .map((e) => e.name)
-        .sort(),
-    ).toEqual(catalogue.map((e) => e.name).sort());
-    for (const w of weighted)
-      for (const x of w) for (const y of w) if (x !== y) expect(mayRunTogether(x, y)).toBe(true);
+    expectEachOnceByTheRule(weighted);
     // latency-payment and errors-product (a `for: 5m` each) may run together: one slow wave, not two.
     expect(
       weighted.some((w) => w.includes(byName('latency-payment')) && w.includes(byName('errors-product'))),

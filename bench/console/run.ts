@@ -10,11 +10,10 @@
 // with `git archive` into var/bench-baseline/<sha>, using this checkout's node_modules): ingest
 // runs and page loads alternate between the two hubs.
 // Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000] [--baseline REF] [--only ingest|page]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -28,6 +27,7 @@ import {
 } from '../../packages/hub/test/console-support.ts';
 import { startWebhookSink } from '../../packages/webhook-sink/src/webhook-sink.ts';
 import { cpuDelta, HUB_ENTRY, type RunningHub, startHub, threadCpuSeconds } from '../hub/common.ts';
+import { baselineTree } from '../lib/baseline.ts';
 import { openLoop, quantile } from '../lib/open-loop.ts';
 import { median, round } from '../lib/stats.ts';
 
@@ -58,32 +58,12 @@ if (build.status !== 0) throw new Error('building the console failed');
 
 /** The hub entry of `ref`'s tree (extracted once), with its console built. */
 function baselineEntry(ref: string): { name: string; entry: string } {
-  const repo = fileURLToPath(new URL('../..', import.meta.url));
-  const sha = execFileSync('git', ['-C', repo, 'rev-parse', '--verify', `${ref}^{commit}`], {
-    encoding: 'utf8',
-  }).trim();
-  const dir = join(repo, 'var', 'bench-baseline', sha.slice(0, 12));
-  if (!existsSync(join(dir, 'packages', 'hub', 'src', 'server.ts'))) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync('bash', ['-c', `git -C "${repo}" archive ${sha} | tar -x -C "${dir}"`]);
-  }
-  // This checkout's installed modules, at the root and the packages' own nested ones.
-  if (!existsSync(join(dir, 'node_modules')))
-    symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
-  for (const pkg of readdirSync(join(repo, 'packages'))) {
-    const nested = join(repo, 'packages', pkg, 'node_modules');
-    const link = join(dir, 'packages', pkg, 'node_modules');
-    if (existsSync(nested) && existsSync(join(dir, 'packages', pkg)) && !existsSync(link))
-      symlinkSync(nested, link);
-  }
+  const { name, dir } = baselineTree(ref);
   const ui = spawnSync(process.execPath, [join(dir, 'packages', 'hub', 'ui', 'build-if-stale.ts')], {
     stdio: 'inherit',
   });
   if (ui.status !== 0) throw new Error(`building ${ref}'s console failed`);
-  return {
-    name: `baseline ${ref} (${sha.slice(0, 8)})`,
-    entry: join(dir, 'packages', 'hub', 'src', 'server.ts'),
-  };
+  return { name, entry: join(dir, 'packages', 'hub', 'src', 'server.ts') };
 }
 
 const TARGETS = [

@@ -72,15 +72,37 @@ async function targetStats(
   return (await fetch(`${url}/stats`)).json() as never;
 }
 
-const start = (g: Generator, url: string, executor: Executor) =>
-  g.lib.runLoad(g.lib.validateScenario(SCENARIO), executor, { target: url });
+const start = (g: Generator, url: string, executor: Executor, options: current.LoadOptions = {}) =>
+  g.lib.runLoad(g.lib.validateScenario(SCENARIO), executor, { target: url, ...options });
 
-/** The generator's CPU (this process: main thread, runner and ticker threads) per 1,000 requests. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * The generator's CPU (this process: main thread, runner and ticker threads; the target is another
+ * process) per 1,000 requests: `cpuPer1k` over the whole run, threads' start-up (module loading,
+ * warm-up: ~2 s of CPU for four threads) included; `steadyCpuPer1k` from the first to the last
+ * progress report (one a second), which leaves the start-up out: the cost of a request.
+ */
 async function measured(g: Generator, url: string, executor: Executor) {
-  const before = process.cpuUsage();
-  const s: LoadSummary = await start(g, url, executor).done;
-  const used = process.cpuUsage(before);
-  return { s, cpuPer1k: round((used.user + used.system) / 1000 / (s.totals.requests / 1000), 1) };
+  const before = cpuMs();
+  let first: { cpu: number; requests: number } | undefined;
+  let last: { cpu: number; requests: number } | undefined;
+  const s: LoadSummary = await start(g, url, executor, {
+    onProgress: (p) => {
+      const point = { cpu: cpuMs(), requests: p.requests };
+      if (first) last = point;
+      else first = point;
+    },
+  }).done;
+  const cpuPer1k = round((cpuMs() - before) / (s.totals.requests / 1000), 1);
+  const steadyCpuPer1k =
+    first && last && last.requests > first.requests
+      ? round((last.cpu - first.cpu) / ((last.requests - first.requests) / 1000), 1)
+      : Number.NaN;
+  return { s, cpuPer1k, steadyCpuPer1k };
 }
 
 let ok = true;
@@ -94,11 +116,11 @@ const byGenerator = <T>() => new Map<string, T[]>(generators.map((g) => [g.name,
 if (only.has('closed')) {
   const t = await target(0);
   try {
-    const rows = byGenerator<{ autocannon: number; vigil: number; cpu_ms_per_1k: number; ratio: number }>();
+    const rows = byGenerator<Record<string, number>>();
     for (let r = 0; r < rounds; r++)
       for (const g of order(r)) {
         const ac = await autocannonLoad({ url: t.url, paths: ['/x'], connections, seconds });
-        const { s, cpuPer1k } = await measured(g, t.url, {
+        const { s, cpuPer1k, steadyCpuPer1k } = await measured(g, t.url, {
           kind: 'closed',
           vus: connections,
           duration: seconds * 1000,
@@ -107,11 +129,12 @@ if (only.has('closed')) {
           autocannon: round(ac.requestsPerSec, 0),
           vigil: round(s.totals.rps, 0),
           cpu_ms_per_1k: cpuPer1k,
+          steady_cpu_ms_per_1k: steadyCpuPer1k,
           ratio: round(s.totals.rps / ac.requestsPerSec, 3),
         });
       }
     for (const g of generators) {
-      const ratio = median(rows.get(g.name)!.map((x) => x.ratio));
+      const ratio = median(rows.get(g.name)!.map((x) => x.ratio!));
       report(`[${g.name}] closed model vs autocannon (req/s, median of rounds)`, ratio >= 0.8, {
         connections,
         seconds,
@@ -132,7 +155,11 @@ if (only.has('open') || only.has('stall')) {
       for (let r = 0; r < rounds; r++)
         for (const g of order(r)) {
           await fetch(`${t.url}/stats/reset`, { method: 'POST' });
-          const { s, cpuPer1k } = await measured(g, t.url, constantRate(2000, seconds * 1000));
+          const { s, cpuPer1k, steadyCpuPer1k } = await measured(
+            g,
+            t.url,
+            constantRate(2000, seconds * 1000),
+          );
           const real = await targetStats(t.url);
           rows.get(g.name)!.push({
             sent: s.totals.requests,
@@ -143,6 +170,7 @@ if (only.has('open') || only.has('stall')) {
             late: s.totals.schedule.late,
             lag_p99: round(s.totals.schedule.lagMs.p99, 3),
             generator_cpu_ms_per_1k: cpuPer1k,
+            steady_cpu_ms_per_1k: steadyCpuPer1k,
           });
         }
       for (const g of generators) {
@@ -151,6 +179,7 @@ if (only.has('open') || only.has('stall')) {
           rounds: rows.get(g.name),
           diff_median_ms: round(diff, 2),
           generator_cpu_ms_per_1k_median: median(rows.get(g.name)!.map((x) => x.generator_cpu_ms_per_1k!)),
+          steady_cpu_ms_per_1k_median: median(rows.get(g.name)!.map((x) => x.steady_cpu_ms_per_1k!)),
         });
       }
     }
@@ -190,9 +219,10 @@ if (only.has('lag')) {
     const rows = byGenerator<Record<string, number>>();
     for (let r = 0; r < rounds; r++)
       for (const g of order(r)) {
-        const { s, cpuPer1k } = await measured(g, t.url, constantRate(5000, seconds * 1000));
+        const { s, cpuPer1k, steadyCpuPer1k } = await measured(g, t.url, constantRate(5000, seconds * 1000));
         rows.get(g.name)!.push({
           generator_cpu_ms_per_1k: cpuPer1k,
+          steady_cpu_ms_per_1k: steadyCpuPer1k,
           due: s.totals.schedule.due,
           late_over_1ms: s.totals.schedule.late,
           lag_p50: round(s.totals.schedule.lagMs.p50, 3),
@@ -207,6 +237,7 @@ if (only.has('lag')) {
         {
           rounds: rows.get(g.name),
           generator_cpu_ms_per_1k_median: median(rows.get(g.name)!.map((x) => x.generator_cpu_ms_per_1k!)),
+          steady_cpu_ms_per_1k_median: median(rows.get(g.name)!.map((x) => x.steady_cpu_ms_per_1k!)),
         },
       );
   } finally {

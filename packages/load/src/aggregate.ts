@@ -3,10 +3,10 @@ import {
   ERROR_KINDS,
   type ErrorKind,
   type IntervalReport,
-  mergeEncoded,
   newHistogram,
   type Percentiles,
   percentiles,
+  recordSamples,
   type TracedRequest,
 } from './stats.ts';
 import type { ThresholdSubject } from './thresholds.ts';
@@ -121,7 +121,7 @@ export class Aggregator {
         sh = newHistogram();
         b.stepHists.set(key, sh);
       }
-      mergeEncoded(s.hist, totals.hist, this.overall, b.hist, sh);
+      recordSamples(s.samples, totals.hist, this.overall, b.hist, sh);
       totals.requests += s.requests;
       totals.failed += s.failed;
       totals.checksPassed += s.checksPassed;
@@ -134,7 +134,7 @@ export class Aggregator {
       ps.requests += s.requests;
       ps.failed += s.failed;
     }
-    if (report.lag) mergeEncoded(report.lag, this.lag);
+    if (report.lag) recordSamples(report.lag, this.lag);
     this.iterations += report.iterations;
     this.due += report.due;
     this.late += report.late;

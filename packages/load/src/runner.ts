@@ -1,12 +1,14 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { toLocal } from './clock.ts';
 import { type Executor, share } from './executor.ts';
-import type { Journey, Scenario, Step } from './scenario.ts';
-import { type ErrorKind, type IntervalReport, Recorder, type TracedRequest } from './stats.ts';
-import { jsonPath, render, renderString, type TemplateContext } from './template.ts';
+import { type CompiledStep, compileStep, requestOptions } from './request.ts';
+import type { Journey, Scenario } from './scenario.ts';
+import { type ErrorKind, type IntervalReport, Recorder } from './stats.ts';
+import { jsonPath, render, type TemplateContext } from './template.ts';
 import { Ticker } from './ticker.ts';
 
 /** What the main thread hands each worker. */
@@ -31,33 +33,6 @@ export type RunnerMessage =
   | { type: 'done'; report: IntervalReport | null }
   | { type: 'error'; message: string };
 
-/**
- * Runs the request path (undici's parser is WebAssembly compiled on first use, plus JIT and the
- * histograms) against a throwaway loopback server in this thread, so the first scheduled
- * requests do not pay for it: on a busy machine that costs seconds and would show as lag.
- */
-export async function warmUp(requests = 50): Promise<void> {
-  const server = createServer((_req, res) => res.end('{"id":1}'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 2 });
-  const recorder = new Recorder(-1, 1, 1);
-  try {
-    for (let i = 0; i < requests; i++) {
-      const t = performance.now();
-      const res = await pool.request({ method: 'GET', path: '/warm' });
-      JSON.parse(await res.body.text());
-      recorder.request(
-        { key: 'warm/up', latencyMs: performance.now() - t, status: res.statusCode, traceId: null, at: 0 },
-        { passed: 1, failed: 0 },
-      );
-    }
-    recorder.flush();
-  } finally {
-    await pool.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 function classify(err: unknown): { kind: ErrorKind; message: string } {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
@@ -70,13 +45,275 @@ function classify(err: unknown): { kind: ErrorKind; message: string } {
   return { kind: 'other', message };
 }
 
-function pickJourney(journeys: readonly Journey[], total: number): Journey {
+interface CompiledJourney {
+  readonly journey: Journey;
+  readonly steps: readonly CompiledStep[];
+  readonly vars: ReadonlyArray<readonly [string, unknown]>;
+}
+
+/** What the iterations of one runner share. */
+interface Shared {
+  readonly pool: Pool;
+  readonly recorder: Recorder;
+  readonly scenario: Scenario;
+  readonly journeys: readonly CompiledJourney[];
+  readonly totalWeight: number;
+  /** Closed model: a user pauses after its journey too. */
+  readonly pauseAfter: boolean;
+  stopped(): boolean;
+  /** A problem that ends the run (a journey's variables cannot be rendered). */
+  fatal(message: string): void;
+  /** The iteration is over (done, failed, or given up after a stop). */
+  end(it: Iteration): void;
+}
+
+function compileJourneys(scenario: Scenario, recorder: Recorder): CompiledJourney[] {
+  return scenario.journeys.map((journey) => ({
+    journey,
+    vars: Object.entries(journey.vars),
+    steps: journey.steps.map((step) => {
+      const key = `${journey.name}/${step.name}`;
+      return compileStep(step, key, recorder.step(key));
+    }),
+  }));
+}
+
+function pickJourney(journeys: readonly CompiledJourney[], total: number): CompiledJourney {
   let r = Math.random() * total;
   for (const j of journeys) {
-    r -= j.weight;
+    r -= j.journey.weight;
     if (r < 0) return j;
   }
   return journeys[journeys.length - 1]!;
+}
+
+const think = (min: number, max: number) => min + Math.random() * (max - min);
+
+/**
+ * One iteration of a journey, and the undici dispatch handler of its requests: one object per
+ * iteration in flight (reused for the next one), no promise, stream or closure per request. The
+ * response is handled in a microtask after undici's callback returns (not inside its parser).
+ */
+class Iteration implements Dispatcher.DispatchHandler {
+  private readonly s: Shared;
+  vu = 0;
+  iter = 0;
+  private journey!: CompiledJourney;
+  private ctx!: TemplateContext;
+  private k = 0;
+  private scheduledAt: number | null = null;
+  private sendAt = 0;
+  private endAt = 0;
+  private status = 0;
+  private traceId: string | null = null;
+  private chunks: Buffer[] = [];
+  private error: unknown = null;
+  private inDispatch = false;
+  private readonly completeCb = () => this.complete();
+  private readonly sendCb = () => this.send();
+  private readonly endCb = () => this.s.end(this);
+
+  constructor(s: Shared) {
+    this.s = s;
+  }
+
+  /** `scheduledAt`: the open model's due instant (this thread's clock), which the first request counts from. */
+  start(vu: number, iter: number, scheduledAt: number | null): void {
+    const s = this.s;
+    this.vu = vu;
+    this.iter = iter;
+    this.journey = pickJourney(s.journeys, s.totalWeight);
+    const vars: Record<string, unknown> = { vu, iteration: iter };
+    this.ctx = { vars, data: s.scenario.data };
+    try {
+      for (const [name, value] of this.journey.vars) vars[name] = render(value, this.ctx);
+    } catch (err) {
+      s.fatal(`journey ${this.journey.journey.name}: ${(err as Error).message}`);
+      s.end(this);
+      return;
+    }
+    this.k = 0;
+    this.scheduledAt = scheduledAt;
+    this.send();
+  }
+
+  private send(): void {
+    if (this.k > 0 && this.s.stopped()) {
+      this.s.end(this);
+      return;
+    }
+    const c = this.journey.steps[this.k]!;
+    this.sendAt = this.k === 0 && this.scheduledAt !== null ? this.scheduledAt : performance.now();
+    this.status = 0;
+    this.traceId = null;
+    this.error = null;
+    this.chunks.length = 0;
+    let opts: Dispatcher.DispatchOptions;
+    try {
+      opts = requestOptions(c, this.ctx);
+    } catch (err) {
+      this.failNow(err);
+      return;
+    }
+    this.inDispatch = true;
+    this.s.pool.dispatch(opts, this);
+    this.inDispatch = false;
+  }
+
+  /** A failure before anything was sent: handled on the next turn of the loop, never recursively. */
+  private failNow(err: unknown): void {
+    this.endAt = performance.now();
+    this.error = err;
+    setImmediate(this.completeCb);
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    const tid = headers['x-trace-id'];
+    this.traceId = typeof tid === 'string' ? tid : null;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.journey.steps[this.k]!.needBody) this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.endAt = performance.now();
+    queueMicrotask(this.completeCb);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
+    if (this.inDispatch) this.failNow(err);
+    else {
+      this.endAt = performance.now();
+      this.error = err;
+      queueMicrotask(this.completeCb);
+    }
+  }
+
+  private complete(): void {
+    const c = this.journey.steps[this.k]!;
+    const { step } = c;
+    const ctx = this.ctx;
+    const status = this.status;
+    let failure: { kind: ErrorKind; message: string } | undefined;
+    let passed = 0;
+    let failed = 0;
+    if (this.error !== null) failure = classify(this.error);
+    else {
+      let parsed: unknown;
+      if (c.needBody) {
+        const text =
+          this.chunks.length === 1
+            ? this.chunks[0]!.toString('utf8')
+            : Buffer.concat(this.chunks).toString('utf8');
+        try {
+          parsed = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+      }
+      if (step.check.status.includes(status)) passed++;
+      else {
+        failed++;
+        failure = { kind: 'status', message: `status ${status}, expected ${step.check.status.join('|')}` };
+      }
+      for (const check of step.check.json) {
+        if (check.when && !check.when.includes(status)) continue;
+        const value = jsonPath(parsed, check.path);
+        // Expected values are templates too (`equals: '{{orderId}}'`).
+        const ok =
+          (check.exists === undefined || (value !== undefined) === check.exists) &&
+          (check.equals === undefined || value === render(check.equals, ctx)) &&
+          (check.oneOf === undefined || (render(check.oneOf, ctx) as unknown[]).includes(value));
+        if (ok) passed++;
+        else {
+          failed++;
+          failure ??= { kind: 'check', message: `${check.path} = ${JSON.stringify(value)?.slice(0, 80)}` };
+        }
+      }
+      if (!failure)
+        for (const [name, path] of Object.entries(step.extract)) {
+          const value = jsonPath(parsed, path);
+          if (value === undefined) {
+            failure = { kind: 'check', message: `extract ${name}: ${path} is missing` };
+            failed++;
+            break;
+          }
+          (ctx.vars as Record<string, unknown>)[name] = value;
+        }
+    }
+    this.chunks.length = 0;
+    this.s.recorder.record(c.rec, this.endAt - this.sendAt, status, this.traceId, failure, passed, failed);
+    const { min, max } = this.journey.journey.thinkTime;
+    // A failed step ends the iteration: later steps depend on its variables.
+    if (failure || ++this.k === this.journey.steps.length) {
+      this.s.recorder.iteration();
+      if (this.s.pauseAfter && max > 0 && !this.s.stopped()) setTimeout(this.endCb, think(min, max));
+      else this.s.end(this);
+    } else if (max > 0) setTimeout(this.sendCb, think(min, max));
+    else this.send();
+  }
+}
+
+/**
+ * Runs the request path (undici's parser is WebAssembly compiled on first use, plus JIT of the
+ * dispatch handler) against a throwaway loopback server in this thread, so the first scheduled
+ * requests do not pay for it: on a busy machine that costs seconds and would show as lag.
+ */
+export async function warmUp(requests = 50): Promise<void> {
+  const server = createServer((_req, res) => res.end('{"id":1}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 2 });
+  // A validated scenario, written out (the worker does not load the schema library for it).
+  const scenario: Scenario = {
+    name: 'warm-up',
+    description: '',
+    data: {},
+    defaults: {},
+    journeys: [
+      {
+        name: 'warm',
+        weight: 1,
+        thinkTime: { min: 0, max: 0 },
+        vars: {},
+        steps: [
+          {
+            name: 'up',
+            method: 'GET',
+            path: '/warm',
+            headers: {},
+            check: { status: [200], json: [{ path: 'id', equals: 1 }] },
+            extract: {},
+          },
+        ],
+      },
+    ],
+  };
+  const recorder = new Recorder(-1, 1, 1);
+  try {
+    await new Promise<void>((resolve) => {
+      let left = requests;
+      const shared: Shared = {
+        pool,
+        recorder,
+        scenario,
+        journeys: compileJourneys(scenario, recorder),
+        totalWeight: 1,
+        pauseAfter: false,
+        stopped: () => false,
+        fatal: () => {},
+        end: (it) => (--left > 0 ? it.start(1, left, null) : resolve()),
+      };
+      new Iteration(shared).start(1, left, null);
+    });
+    recorder.flush();
+  } finally {
+    await pool.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 export interface Runner {
@@ -103,113 +340,37 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void, 
     bodyTimeout: init.timeoutMs,
     keepAliveTimeout: 30_000,
   });
-  const totalWeight = scenario.journeys.reduce((s, j) => s + j.weight, 0);
   // This thread's clock for the shared start instant.
   const t0 = toLocal(init.startAt);
   const endAt = t0 + (executor.kind === 'closed' ? executor.duration : Number.POSITIVE_INFINITY);
   let stopped = false;
   let finished = false;
   let active = 0;
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-  async function send(step: Step, ctx: TemplateContext, key: string, sendAt: number): Promise<boolean> {
-    let status = 0;
-    let traceId: string | null = null;
-    let failure: { kind: ErrorKind; message: string } | undefined;
-    const checks = { passed: 0, failed: 0 };
-    try {
-      const body = step.json === undefined ? undefined : JSON.stringify(render(step.json, ctx));
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(step.headers)) headers[k.toLowerCase()] = renderString(v, ctx);
-      if (body !== undefined) headers['content-type'] ??= 'application/json';
-      const res = await pool.request({
-        method: step.method,
-        path: renderString(step.path, ctx),
-        headers,
-        body,
-        ...(step.timeout ? { headersTimeout: step.timeout, bodyTimeout: step.timeout } : {}),
-      });
-      status = res.statusCode;
-      const tid = res.headers['x-trace-id'];
-      traceId = typeof tid === 'string' ? tid : null;
-      const needBody = step.check.json.length > 0 || Object.keys(step.extract).length > 0;
-      let parsed: unknown;
-      if (needBody) {
-        const text = await res.body.text();
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-      } else await res.body.dump();
-      if (step.check.status.includes(status)) checks.passed++;
-      else {
-        checks.failed++;
-        failure = { kind: 'status', message: `status ${status}, expected ${step.check.status.join('|')}` };
-      }
-      for (const c of step.check.json) {
-        if (c.when && !c.when.includes(status)) continue;
-        const value = jsonPath(parsed, c.path);
-        // Expected values are templates too (`equals: '{{orderId}}'`).
-        const ok =
-          (c.exists === undefined || (value !== undefined) === c.exists) &&
-          (c.equals === undefined || value === render(c.equals, ctx)) &&
-          (c.oneOf === undefined || (render(c.oneOf, ctx) as unknown[]).includes(value));
-        if (ok) checks.passed++;
-        else {
-          checks.failed++;
-          failure ??= { kind: 'check', message: `${c.path} = ${JSON.stringify(value)?.slice(0, 80)}` };
-        }
-      }
-      if (!failure) {
-        for (const [name, path] of Object.entries(step.extract)) {
-          const value = jsonPath(parsed, path);
-          if (value === undefined) {
-            failure = { kind: 'check', message: `extract ${name}: ${path} is missing` };
-            checks.failed++;
-            break;
-          }
-          (ctx.vars as Record<string, unknown>)[name] = value;
-        }
-      }
-    } catch (err) {
-      failure = classify(err);
-    }
-    const latencyMs = performance.now() - sendAt;
-    const record: TracedRequest = { key, latencyMs, status, traceId, at: Date.now() };
-    if (failure) {
-      record.kind = failure.kind;
-      record.message = failure.message;
-    }
-    recorder.request(record, checks);
-    return failure === undefined;
-  }
-
-  async function iteration(vu: number, iter: number, scheduledAt: number | null): Promise<void> {
-    const journey = pickJourney(scenario.journeys, totalWeight);
-    const vars: Record<string, unknown> = { vu, iteration: iter };
-    const ctx: TemplateContext = { vars, data: scenario.data };
-    try {
-      for (const [name, value] of Object.entries(journey.vars)) vars[name] = render(value, ctx);
-    } catch (err) {
-      post({ type: 'error', message: `journey ${journey.name}: ${(err as Error).message}` });
+  /** Closed model: what a user does when its iteration is over; open model: the next arrival. */
+  let onEnd: (it: Iteration) => void = () => {};
+  const shared: Shared = {
+    pool,
+    recorder,
+    scenario,
+    journeys: compileJourneys(scenario, recorder),
+    totalWeight: scenario.journeys.reduce((s, j) => s + j.weight, 0),
+    pauseAfter: !open,
+    stopped: () => stopped,
+    fatal(message) {
+      post({ type: 'error', message });
       stopped = true;
-      return;
-    }
-    const { min, max } = journey.thinkTime;
-    for (const [k, step] of journey.steps.entries()) {
-      if (k > 0 && max > 0) {
-        await sleep(min + Math.random() * (max - min));
-        if (stopped) return;
-      }
-      const sendAt = k === 0 && scheduledAt !== null ? scheduledAt : performance.now();
-      // A failed step ends the iteration: later steps depend on its variables.
-      if (!(await send(step, ctx, `${journey.name}/${step.name}`, sendAt))) break;
-    }
-    recorder.iteration();
-    // The closed model's user also pauses after the journey before starting the next one.
-    if (!open && max > 0 && !stopped) await sleep(min + Math.random() * (max - min));
-  }
+    },
+    end(it) {
+      active--;
+      recorder.inFlight = active;
+      onEnd(it);
+    },
+  };
+  const begin = (it: Iteration, vu: number, iter: number, scheduledAt: number | null) => {
+    active++;
+    recorder.inFlight = active;
+    it.start(vu, iter, scheduledAt);
+  };
 
   let graceTimer: NodeJS.Timeout | undefined;
   const finish = () => {
@@ -227,45 +388,42 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void, 
   let schedulerDone = false;
   let ownTicker: Ticker | undefined;
 
-  const run = (vu: number, iter: number, scheduledAt: number | null): Promise<void> => {
-    active++;
-    recorder.inFlight = active;
-    return iteration(vu, iter, scheduledAt).finally(() => {
-      active--;
-      recorder.inFlight = active;
-    });
-  };
-
   if (executor.kind === 'closed') {
-    const startVus = async () => {
-      const wait = t0 - performance.now();
-      if (wait > 0) await sleep(wait);
-      await Promise.all(
-        Array.from({ length: vus }, async (_, i) => {
-          const vu = worker + i * workers + 1;
-          for (let iter = 0; !stopped && performance.now() < endAt; iter++) await run(vu, iter, null);
-        }),
-      );
-      schedulerDone = true;
-      maybeFinish();
+    let vusLeft = vus;
+    onEnd = (it) => {
+      if (!stopped && performance.now() < endAt) begin(it, it.vu, it.iter + 1, null);
+      else if (--vusLeft === 0) {
+        schedulerDone = true;
+        maybeFinish();
+      }
     };
-    void startVus();
+    const startVus = () => {
+      if (stopped) return;
+      schedulerDone = vus === 0;
+      maybeFinish();
+      for (let i = 0; i < vus; i++) begin(new Iteration(shared), worker + i * workers + 1, 0, null);
+    };
+    const wait = t0 - performance.now();
+    if (wait > 0) setTimeout(startVus, wait);
+    else startVus();
   } else {
     // The ticker thread does the timing (see ticker.ts); this loop only launches what is due.
     const clock = ticker ?? new Ticker(executor, worker, workers);
     ownTicker = clock;
     const backlog: number[] = [];
+    const idle: Iteration[] = [];
     let iter = 0;
     let schedulerEnded = false;
     const launch = (dueAt: number) => {
       recorder.dispatched(performance.now() - (t0 + dueAt));
-      const n = iter++;
-      void run(worker + 1, n, t0 + dueAt).then(() => {
-        const next = backlog.shift();
-        if (next !== undefined && !stopped) launch(next);
-        else if (schedulerEnded) schedulerDone = backlog.length === 0;
-        maybeFinish();
-      });
+      begin(idle.pop() ?? new Iteration(shared), worker + 1, iter++, t0 + dueAt);
+    };
+    onEnd = (it) => {
+      idle.push(it);
+      const next = backlog.shift();
+      if (next !== undefined && !stopped) launch(next);
+      else if (schedulerEnded) schedulerDone = backlog.length === 0;
+      maybeFinish();
     };
     clock.start(init.startAt, (batch) => {
       if (stopped) return;

@@ -50,6 +50,14 @@ export function render(value: unknown, ctx: TemplateContext): unknown {
   return value;
 }
 
+/** True when any string inside the JSON value holds a template: such a value is rendered per request. */
+export function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
 export function renderString(value: string, ctx: TemplateContext): string {
   return value.includes('{{') ? value.replace(ANY, (_, e: string) => String(evaluate(e, ctx))) : value;
 }

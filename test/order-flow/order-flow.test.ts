@@ -327,7 +327,7 @@ describe('order flow through the gateway', () => {
         stack.url('payment'),
         'POST',
         '/payments',
-        ['order_id', 'amount_cents', 'currency', 'payment_method_token'],
+        ['order_id', 'amount_cents', 'currency', 'payment_method_token', 'card', 'card_number', 'cvv'],
       ],
       [stack.url('payment'), 'POST', '/payments/1/refund', []],
       [

@@ -35,3 +35,14 @@ export const cardSchema = z.strictObject({
 });
 
 export type CardInput = z.output<typeof cardSchema>;
+
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
+
+/** The card network, from the number's prefix (payment-service's vault and order-service's metrics). */
+export function cardBrand(pan: string): CardBrand {
+  if (/^4/.test(pan)) return 'visa';
+  if (/^(5[1-5]|2[2-7])/.test(pan)) return 'mastercard';
+  if (/^3[47]/.test(pan)) return 'amex';
+  if (/^6(011|5)/.test(pan)) return 'discover';
+  return 'unknown';
+}

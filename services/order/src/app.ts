@@ -74,7 +74,7 @@ export async function buildApp({
   // combination exists at 0 from start-up so the first order is an increase Prometheus sees.
   const created = telemetry.counter({
     name: 'orders_created_total',
-    help: 'Orders accepted for payment (stock reserved, card tokenized), by the category of their largest line, card brand and customer segment.',
+    help: 'Orders accepted for payment (stock reserved, card sent to be charged), by the category of their largest line, card brand and customer segment.',
     labelNames: ['product_category', 'payment_method', 'customer_segment'],
     known: KNOWN_LABELS.created,
   });

@@ -76,7 +76,7 @@ async function callsByDependency(): Promise<Record<string, number>> {
 }
 
 describe('POST /orders (order path)', () => {
-  it('completes with 4 service calls before the reply, however many items, priced by the reservation', async () => {
+  it('completes with 3 service calls before the reply, however many items, priced by the reservation', async () => {
     const before = await callsByDependency();
     const items = [
       { product_id: 1, quantity: 2 },
@@ -91,10 +91,10 @@ describe('POST /orders (order path)', () => {
     expect(res.body).not.toContain('4242424242424242');
     const after = await callsByDependency();
     const delta = (d: string) => (after[d] ?? 0) - (before[d] ?? 0);
-    // Customer lookup, reservation, tokenization, charge. Outbox tasks (commit, confirmation) run
-    // after the reply, so they are not counted until the worker gets to them: read before that.
+    // Customer lookup, reservation, one payment call (vault + charge). Outbox tasks (commit, confirmation)
+    // run after the reply, so they are not counted until the worker gets to them: read before that.
     expect(delta('user-service')).toBe(1);
-    expect(delta('payment-service')).toBe(2);
+    expect(delta('payment-service')).toBe(1);
     expect(delta('product-service')).toBeLessThanOrEqual(2); // reservation (+ the commit, if already sent)
     for (const item of order.items) {
       const product = (await (await fetch(`${productUrl}/products/${item.product_id}`)).json()) as {

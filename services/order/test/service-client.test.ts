@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceClient } from '../src/adapters/service-client.ts';
+import { createServiceClient, DependencyError } from '../src/adapters/service-client.ts';
 
 // Connection reuse between services: a real HTTP server counts the TCP connections it accepts.
 let server: Server;
@@ -44,5 +45,35 @@ describe('service client connection reuse', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('service client failures', () => {
+  const client = (url: string) =>
+    createServiceClient({
+      name: 'test-service',
+      baseUrl: url,
+      timeoutMs: 2_000,
+      retries: 2,
+      backoffBaseMs: 1,
+    });
+
+  it('says whether a failed call can have reached the service: not when every connection was refused', async () => {
+    const gone = client(`http://127.0.0.1:${await freePort()}`);
+    const refused = await gone.call('POST', '/x', { body: {}, idempotent: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DependencyError);
+    expect((refused as DependencyError).mayHaveArrived).toBe(false);
+    await gone.close();
+    // The first attempt is read and its connection reset, then the service is gone (later attempts refused).
+    const dying = createServer((req) => {
+      req.socket.destroy();
+      dying.close();
+    });
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+    const reset = client(`http://127.0.0.1:${(dying.address() as AddressInfo).port}`);
+    const err = await reset.call('POST', '/x', { body: {}, idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyError);
+    expect((err as DependencyError).mayHaveArrived).toBe(true);
+    await reset.close();
   });
 });

@@ -113,6 +113,73 @@ describe('POST /payments', () => {
   });
 });
 
+describe('POST /payments with the card (one call: vault, then charge)', () => {
+  it('vaults the card under the key and charges it; a retry with the card or without it replays the one charge', async () => {
+    const body = { order_id: 'o-card-1', amount_cents: 2500, currency: 'USD' };
+    const first = await charge('key-card-1', { ...body, card: CARD });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      status: 'succeeded',
+      brand: 'visa',
+      last4: '4242',
+      amount_cents: 2500,
+    });
+    expect(first.body).not.toContain('4242424242424242');
+    expect(first.body).not.toContain('"123"');
+    const withCard = await charge('key-card-1', { ...body, card: CARD });
+    const withoutCard = await charge('key-card-1', body);
+    for (const again of [withCard, withoutCard]) {
+      expect(again.statusCode).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.json().id).toBe(first.json().id);
+    }
+    const reused = await charge('key-card-1', { ...body, amount_cents: 1 });
+    expect(reused.json().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const list = await app.inject({ method: 'GET', url: '/payments?order_id=o-card-1' });
+    expect(list.json().items).toHaveLength(1);
+  });
+
+  it('a declining test card answers 402 once, and its card-less retry replays the decline', async () => {
+    const body = { order_id: 'o-card-2', amount_cents: 900 };
+    const declined = await charge('key-card-2', {
+      ...body,
+      card: { ...CARD, card_number: '4000000000000002' },
+    });
+    expect(declined.statusCode).toBe(402);
+    expect(declined.json().error.details.payment.decline_reason).toBe('card_declined');
+    const again = await charge('key-card-2', body);
+    expect(again.statusCode).toBe(402);
+    expect(again.json().error.details.payment.id).toBe(declined.json().error.details.payment.id);
+  });
+
+  it('an expired card, or card and token together, write nothing and leave the key free', async () => {
+    const body = { order_id: 'o-card-3', amount_cents: 100 };
+    const expired = await charge('key-card-3', { ...body, card: { ...CARD, exp_year: 2001 } });
+    expect(expired.statusCode).toBe(400);
+    expect(expired.json().error.code).toBe('CARD_EXPIRED');
+    const both = await charge('key-card-3', { ...body, card: CARD, payment_method_token: await tokenize() });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().error.code).toBe('VALIDATION_FAILED');
+    expect((await app.inject({ method: 'GET', url: '/payments?order_id=o-card-3' })).json().items).toEqual(
+      [],
+    );
+    expect((await charge('key-card-3', { ...body, card: CARD })).statusCode).toBe(201);
+  });
+
+  it('a card-less retry of a key that never started a charge is 422 CHARGE_NOT_STARTED and closes the key: the card arriving late charges nothing', async () => {
+    const body = { order_id: 'o-card-4', amount_cents: 100 };
+    const none = await charge('key-card-4', body);
+    expect(none.statusCode).toBe(422);
+    expect(none.json().error.code).toBe('CHARGE_NOT_STARTED');
+    const late = await charge('key-card-4', { ...body, card: CARD });
+    expect(late.statusCode).toBe(422);
+    expect(late.json().error.code).toBe('CHARGE_NOT_STARTED');
+    expect((await app.inject({ method: 'GET', url: '/payments?order_id=o-card-4' })).json().items).toEqual(
+      [],
+    );
+  });
+});
+
 describe('refunds and reads', () => {
   it('refunds a succeeded payment (again is a no-op); a declined one is 409, an unknown one 404', async () => {
     const token = await tokenize();

@@ -1,4 +1,3 @@
-import type { CreateOrderRequest } from '../domain/order.ts';
 import {
   type ChargeAnswer,
   type ChargeRequest,
@@ -10,7 +9,6 @@ import {
   Refused,
   type Reservation,
   type ReservedItem,
-  type Tokenization,
 } from '../domain/ports.ts';
 import type { ServiceClient } from './service-client.ts';
 
@@ -80,28 +78,22 @@ export function httpInventory(products: ServiceClient): Inventory {
   };
 }
 
-/** payment-service: the card vault (/payment-methods) and charges (/payments). */
+/** payment-service: one call (/payments) vaults the card and charges it. */
 export function httpPayments(payments: ServiceClient): Payments {
   return {
-    async tokenize(card: CreateOrderRequest['payment_method']): Promise<Tokenization> {
-      // Creating a token charges nothing, so a retry is harmless.
-      const res = await payments.call<{ token: string; brand: string; last4: string }>(
-        'POST',
-        '/payment-methods',
-        { body: card, idempotent: true },
-      );
-      if (res.status !== 201) return { kind: 'refused', code: errorCode(res.body, res.status) };
-      const { token, brand, last4 } = res.body;
-      return { kind: 'tokenized', method: { token, brand, last4 } };
-    },
     async charge(request: ChargeRequest): Promise<ChargeAnswer> {
+      const method = request.method;
       const res = await payments.call<{ id: number }>('POST', '/payments', {
         headers: { 'idempotency-key': request.key },
         body: {
           order_id: String(request.orderId),
           amount_cents: request.amountCents,
           currency: request.currency,
-          payment_method_token: request.token,
+          ...(method === null
+            ? {}
+            : 'card' in method
+              ? { card: method.card }
+              : { payment_method_token: method.token }),
         },
         // The idempotency key makes the retry safe.
         idempotent: true,
@@ -117,7 +109,9 @@ export function httpPayments(payments: ServiceClient): Payments {
           reason: typeof reason?.decline_reason === 'string' ? reason.decline_reason : null,
         };
       }
-      return { kind: 'refused', code: errorCode(res.body, res.status) };
+      const code = errorCode(res.body, res.status);
+      if (code === 'CHARGE_NOT_STARTED') return { kind: 'not_started' };
+      return { kind: 'refused', code };
     },
     async refund(paymentId: number): Promise<RefundAnswer> {
       const res = await payments.call('POST', `/payments/${paymentId}/refund`, { idempotent: true });

@@ -1,6 +1,7 @@
 import type { Migration } from '@vigil/service-kit';
 
-// Orders keep the payment token and last four digits only; the card number never reaches disk.
+// Orders keep the card's brand and last four digits only; the card number never reaches disk (older
+// rows also hold a vault token).
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -50,5 +51,11 @@ export const migrations: readonly Migration[] = [
     version: 2,
     name: 'keep the first reply as an order, not as HTTP',
     up: 'ALTER TABLE orders ADD COLUMN reply TEXT;',
+  },
+  {
+    version: 3,
+    name: 'one payment call: a random charge secret instead of a vault token',
+    // Orders awaiting payment from before keep charging with their payment_token.
+    up: 'ALTER TABLE orders ADD COLUMN charge_secret TEXT;',
   },
 ];

@@ -13,6 +13,7 @@ interface OrderRow {
   total_cents: number;
   currency: string;
   payment_token: string | null;
+  charge_secret: string | null;
   payment_id: number | null;
   card_brand: string | null;
   card_last4: string | null;
@@ -40,6 +41,7 @@ function toRecord(row: OrderRow): OrderRecord {
     idempotencyKey: row.idempotency_key,
     requestHash: row.request_hash,
     segment: row.segment,
+    chargeSecret: row.charge_secret ?? row.payment_token,
     paymentToken: row.payment_token,
     chargeAttempts: row.charge_attempts,
     traceparent: row.traceparent,
@@ -75,7 +77,7 @@ export function createOrdersRepository(db: SqliteDatabase) {
     `UPDATE orders SET segment = ?, items = ?, total_cents = ?, currency = ?, updated_at = ? WHERE id = ?`,
   );
   const toAwaiting = db.prepare(
-    `UPDATE orders SET status = 'awaiting_payment', payment_token = ?, card_brand = ?, card_last4 = ?, next_attempt_at = ?, updated_at = ?
+    `UPDATE orders SET status = 'awaiting_payment', charge_secret = ?, card_brand = ?, card_last4 = ?, next_attempt_at = ?, updated_at = ?
      WHERE id = ? AND status = 'pending'`,
   );
   const toCompleted = db.prepare(
@@ -159,8 +161,8 @@ export function createOrdersRepository(db: SqliteDatabase) {
       setDetails.run(segment, JSON.stringify(items), totalCents, currency, new Date().toISOString(), id);
     },
     /** `retryAt`: when the recovery loop may first retry the charge if this request cannot finish it. */
-    awaitPayment(id: number, token: string, brand: string, last4: string, retryAt: number): boolean {
-      return toAwaiting.run(token, brand, last4, retryAt, new Date().toISOString(), id).changes === 1;
+    awaitPayment(id: number, chargeSecret: string, brand: string, last4: string, retryAt: number): boolean {
+      return toAwaiting.run(chargeSecret, brand, last4, retryAt, new Date().toISOString(), id).changes === 1;
     },
     /** Completed, with stock commit and confirmation queued in the same transaction. */
     complete: db.transaction(

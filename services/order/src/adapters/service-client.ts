@@ -7,8 +7,8 @@ import { DependencyUnavailable, type FailureReason } from '../domain/ports.ts';
 /** A downstream call that gave no usable answer (the domain's DependencyUnavailable, with the HTTP status). */
 export class DependencyError extends DependencyUnavailable {
   readonly status: number | undefined;
-  constructor(dependency: string, reason: FailureReason, status?: number) {
-    super(dependency, reason, status ? ` (${status})` : '');
+  constructor(dependency: string, reason: FailureReason, status?: number, mayHaveArrived = true) {
+    super(dependency, reason, status ? ` (${status})` : '', mayHaveArrived);
     this.name = 'DependencyError';
     this.status = status;
   }
@@ -41,6 +41,11 @@ export interface ServiceClientOptions {
    */
   connections?: number;
   onOutcome?: (dependency: string, outcome: 'ok' | 'client_error' | FailureReason) => void;
+}
+
+/** A refused connection (real or injected): the request was never written, so it did nothing there. */
+function neverSent(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'ECONNREFUSED';
 }
 
 function reasonOf(err: unknown): FailureReason {
@@ -79,7 +84,7 @@ export function createServiceClient(options: ServiceClientOptions) {
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      throw new DependencyError(name, reasonOf(err));
+      throw new DependencyError(name, reasonOf(err), undefined, !neverSent(err));
     }
     let body: unknown = null;
     try {
@@ -101,6 +106,7 @@ export function createServiceClient(options: ServiceClientOptions) {
       call: CallOptions = {},
     ): Promise<ServiceResponse<T>> {
       const attempts = call.idempotent ? options.retries + 1 : 1;
+      let arrived = false;
       for (let attempt = 1; ; attempt++) {
         try {
           const res = await once(method, path, call);
@@ -109,7 +115,13 @@ export function createServiceClient(options: ServiceClientOptions) {
         } catch (err) {
           if (!(err instanceof DependencyError)) throw err;
           options.onOutcome?.(name, err.reason);
-          if (attempt >= attempts) throw err;
+          arrived ||= err.mayHaveArrived;
+          if (attempt >= attempts) {
+            // "Never arrived" only when no attempt may have: an earlier one may have reached the service.
+            throw arrived === err.mayHaveArrived
+              ? err
+              : new DependencyError(name, err.reason, err.status, true);
+          }
           await delay(
             backoffMs(attempt, { baseMs: options.backoffBaseMs, maxMs: options.backoffBaseMs * 8 }),
           );

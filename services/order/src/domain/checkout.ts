@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { cardBrand } from '@vigil/card';
+import { createCardHold } from './card-hold.ts';
 import {
   type CreateOrderRequest,
   type FunnelStep,
@@ -16,6 +18,7 @@ import {
   type ValueLabels,
 } from './order-metrics.ts';
 import {
+  type Card,
   type Contact,
   type Customer,
   type CustomerDirectory,
@@ -26,7 +29,6 @@ import {
   type OrderRecord,
   type OrderStore,
   type OutboxNotifier,
-  type PaymentMethod,
   type Payments,
 } from './ports.ts';
 
@@ -57,6 +59,12 @@ export interface CheckoutDeps {
   chargeGraceMs: number;
   /** Orders above this total (cents) count in metrics.highValue. */
   highValueCents: number;
+  /**
+   * How long, and for how many orders at most, the card stays in this process's memory for the charge's
+   * retries (never written anywhere). Past that, or after a restart, a retry sends no card and
+   * payment-service finishes the charge from the card it vaulted under the key.
+   */
+  cardHold?: { ttlMs: number; max: number };
 }
 
 /** What placing an order came to; the routes map it to HTTP. */
@@ -181,30 +189,45 @@ export function createCheckout(deps: CheckoutDeps) {
     return { items, currency: reserved.get(input.items[0]!.product_id)?.currency ?? 'USD' };
   }
 
-  async function tokenize(card: CreateOrderRequest['payment_method']): Promise<PaymentMethod> {
-    try {
-      const answer = await deps.payments.tokenize(card);
-      if (answer.kind === 'refused')
-        throw new StepFailure('INVALID_PAYMENT_METHOD', `the card was refused (${answer.code})`, true);
-      return answer.method;
-    } catch (err) {
-      throw err instanceof DependencyUnavailable ? unavailable(err, true) : err;
-    }
+  /** The cards of orders whose charge may still be retried: in memory only, for as long as deps.cardHold says. */
+  const cards = createCardHold(deps.cardHold ?? { ttlMs: 3_600_000, max: 10_000 });
+
+  /** What the next attempt charges: the held card, an old order's vault token, or the key's own charge. */
+  function chargeMethod(record: OrderRecord): { card: Card } | { token: string } | null {
+    const card = cards.get(record.order.id);
+    if (card) return { card };
+    return record.paymentToken ? { token: record.paymentToken } : null;
   }
 
   /**
    * One charge attempt with the order's idempotency key: it can never charge twice. `contact`, when the
    * caller already has it, rides in the confirmation task so the worker need not look the customer up again.
+   * `first`: the placing request's attempt, the only one that knows no earlier attempt exists.
    */
-  async function charge(record: OrderRecord, contact: Contact | null = null): Promise<ChargeOutcome> {
+  async function charge(
+    record: OrderRecord,
+    contact: Contact | null = null,
+    first = false,
+  ): Promise<ChargeOutcome> {
+    const { order } = record;
+    const outcome = await attemptCharge(record, contact, first);
+    if (outcome !== 'unknown') cards.release(order.id);
+    return outcome;
+  }
+
+  async function attemptCharge(
+    record: OrderRecord,
+    contact: Contact | null,
+    first: boolean,
+  ): Promise<ChargeOutcome> {
     const { order } = record;
     try {
       const answer = await deps.payments.charge({
-        key: chargeKey(order.id, record.paymentToken),
+        key: chargeKey(order.id, record.chargeSecret),
         orderId: order.id,
         amountCents: order.total_cents,
         currency: order.currency,
-        token: record.paymentToken,
+        method: chargeMethod(record),
       });
       if (answer.kind === 'charged') {
         // The request and the recovery loop may both finish one charge; only the first transition counts.
@@ -228,12 +251,25 @@ export function createCheckout(deps: CheckoutDeps) {
       const failure =
         answer.kind === 'declined'
           ? new StepFailure('PAYMENT_DECLINED', declinedMessage(answer.reason), true)
-          : new StepFailure('INVALID_PAYMENT_METHOD', `the payment was refused (${answer.code})`, true);
+          : answer.kind === 'not_started'
+            ? new StepFailure(
+                'PAYMENT_INTERRUPTED',
+                'the charge never reached payment-service and the card is no longer held; nothing was charged',
+                true,
+              )
+            : new StepFailure('INVALID_PAYMENT_METHOD', `the payment was refused (${answer.code})`, true);
       if (fail(order.id, failure, record.traceparent, true, order.total_cents))
         metrics.funnel('payment', 'failure');
       return 'failed';
     } catch (err) {
       if (!(err instanceof DependencyUnavailable)) throw err;
+      if (first && !err.mayHaveArrived) {
+        // No attempt of this key ever reached payment-service (every connection refused): nothing can
+        // have been charged, so the order fails now as it would have had any earlier call failed.
+        if (fail(order.id, unavailable(err, true), record.traceparent, true, order.total_cents))
+          metrics.funnel('payment', 'failure');
+        return 'failed';
+      }
       const wait = deps.chargeRetryDelayMs(record.chargeAttempts + 1);
       store.scheduleChargeRetry(order.id, Date.now() + wait);
       logger.warn(
@@ -263,12 +299,11 @@ export function createCheckout(deps: CheckoutDeps) {
     let step: FunnelStep = 'cart';
     let total = 0;
     try {
-      // Every call before the charge is independent, so they run together: the customer (segment and
-      // contact), the reservation (which prices the items) and the card's tokenization (charges nothing).
-      const [who, reserved, tokenized] = await Promise.allSettled([
+      // The customer (segment and contact) and the reservation (which prices the items) are independent,
+      // so they run together; then one payment call vaults the card and charges it.
+      const [who, reserved] = await Promise.allSettled([
         customer(input.customer_id),
         reserveStock(id, input),
-        tokenize(input.payment_method),
       ]);
       if (who.status === 'rejected') {
         const err = asStepFailure(who.reason, false);
@@ -291,15 +326,18 @@ export function createCheckout(deps: CheckoutDeps) {
       metrics.funnel('cart', 'success');
       metrics.funnel('shipping', 'success');
       step = 'payment';
-      if (tokenized.status === 'rejected') throw asStepFailure(tokenized.reason, true);
-      const method = tokenized.value;
-      store.awaitPayment(id, method.token, method.brand, method.last4, Date.now() + deps.chargeGraceMs);
+      const card = input.payment_method;
+      const brand = cardBrand(card.card_number);
+      // The key's random half is stored (a restart retries with the same key); the card is only held in memory.
+      const secret = randomBytes(16).toString('hex');
+      store.awaitPayment(id, secret, brand, card.card_number.slice(-4), Date.now() + deps.chargeGraceMs);
+      cards.hold(id, card);
       metrics.created({
         product_category: primaryCategory(items),
-        payment_method: method.brand,
+        payment_method: brand,
         customer_segment: segment,
       });
-      await charge(store.find(id)!, contact);
+      await charge(store.find(id)!, contact, true);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       metrics.funnel(step, 'failure');
@@ -343,7 +381,7 @@ export function createCheckout(deps: CheckoutDeps) {
   return {
     place,
     cancel,
-    charge,
+    charge: (record: OrderRecord) => charge(record),
     find: (id: number): Order | undefined => store.find(id)?.order,
     list: (customerId: number, limit: number, offset: number) =>
       store.listByCustomer(customerId, limit, offset),
@@ -360,11 +398,12 @@ function declinedMessage(reason: string | null): string {
 
 /**
  * The charge's idempotency key: stable across retries and restarts (both inputs are stored with the order)
- * and not guessable (the payment token is a random vault token only order-service and payment-service see).
+ * and not guessable (the secret is random and only order-service and payment-service see the key; orders
+ * from before the one-call charge use their vault token, so their key is unchanged).
  */
-export function chargeKey(orderId: number, paymentToken: string | null): string {
+export function chargeKey(orderId: number, chargeSecret: string | null): string {
   const secret = createHash('sha256')
-    .update(`${orderId}|${paymentToken ?? ''}`)
+    .update(`${orderId}|${chargeSecret ?? ''}`)
     .digest('hex')
     .slice(0, 32);
   return `order-${orderId}-${secret}`;

@@ -9,11 +9,17 @@ export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
 export class DependencyUnavailable extends Error {
   readonly dependency: string;
   readonly reason: FailureReason;
-  constructor(dependency: string, reason: FailureReason, detail = '') {
+  /**
+   * False only when no attempt can have reached the dependency (every connection was refused), so the
+   * request certainly did nothing there; true (the default) when it may have.
+   */
+  readonly mayHaveArrived: boolean;
+  constructor(dependency: string, reason: FailureReason, detail = '', mayHaveArrived = true) {
     super(`${dependency}: ${reason}${detail}`);
     this.name = 'DependencyUnavailable';
     this.dependency = dependency;
     this.reason = reason;
+    this.mayHaveArrived = mayHaveArrived;
   }
 }
 
@@ -68,13 +74,8 @@ export interface Inventory {
   release(orderId: number): Promise<void>;
 }
 
-export interface PaymentMethod {
-  token: string;
-  brand: string;
-  last4: string;
-}
-
-export type Tokenization = { kind: 'tokenized'; method: PaymentMethod } | { kind: 'refused'; code: string };
+/** The card as the order brought it; only in memory, and only payment-service's vault keeps it. */
+export type Card = CreateOrderRequest['payment_method'];
 
 export interface ChargeRequest {
   /** Stable across retries and restarts: the same key can never charge twice. */
@@ -82,7 +83,12 @@ export interface ChargeRequest {
   orderId: number;
   amountCents: number;
   currency: string;
-  token: string | null;
+  /**
+   * What to charge: the card (payment-service vaults it under the key before anything else, then
+   * charges), a vault token (orders accepted before the one-call charge), or null: continue the charge
+   * the key already started (the card is no longer held here).
+   */
+  method: { card: Card } | { token: string } | null;
 }
 
 export type ChargeAnswer =
@@ -90,13 +96,14 @@ export type ChargeAnswer =
   /** Another attempt with this key is still running. */
   | { kind: 'in_progress' }
   | { kind: 'declined'; reason: string | null }
+  /** A card-less retry, and payment-service never started a charge under the key: nothing was charged. */
+  | { kind: 'not_started' }
   | { kind: 'refused'; code: string };
 
 export type RefundAnswer = { kind: 'refunded' } | { kind: 'refused'; code: string };
 
 export interface Payments {
-  /** Creates a vault token for the card; charges nothing. */
-  tokenize(card: CreateOrderRequest['payment_method']): Promise<Tokenization>;
+  /** One call: vaults the card (when given) and charges it, idempotent on the key. */
   charge(request: ChargeRequest): Promise<ChargeAnswer>;
   refund(paymentId: number): Promise<RefundAnswer>;
 }
@@ -132,6 +139,9 @@ export interface OrderRecord {
   idempotencyKey: string;
   requestHash: string;
   segment: string | null;
+  /** The random half of the charge's idempotency key (not card data). */
+  chargeSecret: string | null;
+  /** A vault token: only orders accepted before the one-call charge have one. */
   paymentToken: string | null;
   chargeAttempts: number;
   traceparent: string | null;
@@ -163,7 +173,7 @@ export interface OrderStore {
   listByCustomer(customerId: number, limit: number, offset: number): { items: Order[]; total: number };
   setDetails(id: number, segment: string, items: OrderItem[], totalCents: number, currency: string): void;
   /** `retryAt`: when the recovery loop may first retry the charge if this request cannot finish it. */
-  awaitPayment(id: number, token: string, brand: string, last4: string, retryAt: number): boolean;
+  awaitPayment(id: number, chargeSecret: string, brand: string, last4: string, retryAt: number): boolean;
   /** Completed, with stock commit and (when `confirmation` is given) the confirmation queued. */
   complete(
     id: number,

@@ -17,6 +17,7 @@ const FAILURE_STATUS: Record<string, number> = {
   PAYMENT_DECLINED: 402,
   INVALID_PAYMENT_METHOD: 422,
   DEPENDENCY_UNAVAILABLE: 503,
+  PAYMENT_INTERRUPTED: 503,
 };
 
 /** The reply to POST /orders for a placed order: 201 completed, 202 awaiting payment, else its failure. */

@@ -2,9 +2,16 @@ import { openDatabase } from '@vigil/service-kit';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/adapters/migrations.ts';
 import { createOrdersRepository } from '../../src/adapters/orders-repository.ts';
+import { createCardHold } from '../../src/domain/card-hold.ts';
 import { createCheckout } from '../../src/domain/checkout.ts';
 import type { CreateOrderRequest } from '../../src/domain/order.ts';
-import { type ChargeAnswer, DependencyUnavailable, type Payments } from '../../src/domain/ports.ts';
+import {
+  type ChargeAnswer,
+  type ChargeRequest,
+  DependencyUnavailable,
+  type OrderStore,
+  type Payments,
+} from '../../src/domain/ports.ts';
 
 // The checkout domain alone: its ports are in-memory here (the SQLite store is the real one, on
 // :memory:); orders-routes.test.ts and test/order-flow run it against the real services.
@@ -21,16 +28,23 @@ const INPUT: CreateOrderRequest = {
   payment_method: CARD,
 };
 
-function setup(chargeAnswers: Array<ChargeAnswer | 'unavailable'>) {
-  const store = createOrdersRepository(openDatabase(':memory:', migrations));
+type Scripted = ChargeAnswer | 'unavailable' | 'refused_connection';
+
+function setup(
+  chargeAnswers: Scripted[],
+  store: OrderStore = createOrdersRepository(openDatabase(':memory:', migrations)),
+) {
   let notified = 0;
   const charges: string[] = [];
+  const requests: ChargeRequest[] = [];
   const payments: Payments = {
-    tokenize: async () => ({ kind: 'tokenized', method: { token: 'tok_1', brand: 'visa', last4: '4242' } }),
     async charge(request) {
       charges.push(request.key);
+      requests.push(request);
       const answer = chargeAnswers.shift() ?? { kind: 'charged', paymentId: 99 };
       if (answer === 'unavailable') throw new DependencyUnavailable('payment-service', 'timeout');
+      if (answer === 'refused_connection')
+        throw new DependencyUnavailable('payment-service', 'unavailable', '', false);
       return answer;
     },
     refund: async () => ({ kind: 'refunded' }),
@@ -61,7 +75,7 @@ function setup(chargeAnswers: Array<ChargeAnswer | 'unavailable'>) {
     chargeGraceMs: 0,
     highValueCents: 1_000_000,
   });
-  return { checkout, store, charges, notified: () => notified };
+  return { checkout, store, charges, requests, notified: () => notified };
 }
 
 describe('checkout domain', () => {
@@ -85,6 +99,56 @@ describe('checkout domain', () => {
     // A second completion of the same order changes nothing and queues nothing.
     expect(await checkout.charge(due!)).toBe('completed');
     expect(notified()).toBe(1);
+  });
+
+  it('one payment call carries the card; a retry in the same process carries it again under the same key, and none after the answer', async () => {
+    const { checkout, store, requests } = setup(['unavailable', 'unavailable']);
+    const placed = await checkout.place('k-card', INPUT, null);
+    expect(placed).toMatchObject({
+      order: { status: 'awaiting_payment', payment: { brand: 'visa', last4: '4242' } },
+    });
+    const [due] = store.dueCharges(Date.now() + 60_000, 10);
+    expect(await checkout.charge(due!)).toBe('unknown');
+    expect(await checkout.charge(store.find(due!.order.id)!)).toBe('completed');
+    expect(requests).toHaveLength(3);
+    for (const request of requests) {
+      expect(request.key).toBe(requests[0]!.key);
+      expect(request.method).toEqual({ card: CARD });
+    }
+    // Answered: the card is dropped, so a further attempt (a completed order's) carries none.
+    await checkout.charge(store.find(due!.order.id)!);
+    expect(requests[3]!.method).toBeNull();
+  });
+
+  it('after a restart the retry carries no card: payment finishes the charge from its vault, or the order fails as never charged', async () => {
+    const first = setup(['unavailable', 'unavailable']);
+    await first.checkout.place('k-restart-1', INPUT, null);
+    await first.checkout.place('k-restart-2', INPUT, null);
+    // A new checkout over the same store: the process restarted and the cards are gone.
+    const restarted = setup([{ kind: 'charged', paymentId: 7 }, { kind: 'not_started' }], first.store);
+    const [a, b] = first.store.dueCharges(Date.now() + 60_000, 10);
+    expect(await restarted.checkout.charge(a!)).toBe('completed');
+    expect(await restarted.checkout.charge(b!)).toBe('failed');
+    expect(restarted.requests.map((r) => r.method)).toEqual([null, null]);
+    expect(restarted.requests[0]!.key).toBe(first.requests[0]!.key);
+    expect(restarted.checkout.find(b!.order.id)).toMatchObject({
+      status: 'failed',
+      failure: { code: 'PAYMENT_INTERRUPTED' },
+    });
+    expect(restarted.notified()).toBe(2);
+  });
+
+  it('a refused connection on the first attempt fails the order at once (nothing can have been charged); on a retry it stays unknown', async () => {
+    const { checkout, store } = setup(['refused_connection', 'unavailable', 'refused_connection']);
+    const refused = await checkout.place('k-refused', INPUT, null);
+    expect(refused).toMatchObject({
+      order: { status: 'failed', failure: { code: 'DEPENDENCY_UNAVAILABLE' } },
+    });
+    const later = await checkout.place('k-later', INPUT, null);
+    expect(later).toMatchObject({ order: { status: 'awaiting_payment' } });
+    const [due] = store.dueCharges(Date.now() + 60_000, 10);
+    expect(await checkout.charge(due!)).toBe('unknown');
+    expect(checkout.find(due!.order.id)?.status).toBe('awaiting_payment');
   });
 
   it('a declined card fails the order with a code, queues the stock release and notifies the outbox', async () => {
@@ -116,5 +180,25 @@ describe('checkout domain', () => {
     expect(await checkout.cancel(id)).toMatchObject({ kind: 'cancelled', order: { status: 'cancelled' } });
     expect(await checkout.cancel(id)).toMatchObject({ kind: 'cancelled' });
     expect(await checkout.cancel(12345)).toEqual({ kind: 'not_found' });
+  });
+});
+
+describe('card hold', () => {
+  it('keeps a card until released, for at most ttlMs, and at most max cards (oldest out first)', async () => {
+    const hold = createCardHold({ ttlMs: 60_000, max: 2 });
+    hold.hold(1, CARD);
+    hold.hold(2, CARD);
+    hold.hold(3, CARD);
+    expect([hold.get(1), hold.get(2), hold.get(3)]).toEqual([undefined, CARD, CARD]);
+    hold.release(2);
+    expect(hold.get(2)).toBeUndefined();
+    let clock = 1_000;
+    const short = createCardHold({ ttlMs: 10, max: 10, now: () => clock });
+    short.hold(1, CARD);
+    clock += 9;
+    expect(short.get(1)).toBe(CARD);
+    clock += 1;
+    expect(short.get(1)).toBeUndefined();
+    expect(short.size).toBe(0);
   });
 });

@@ -30,4 +30,14 @@ export const migrations: readonly Migration[] = [
     CREATE INDEX payments_by_order ON payments (order_id, id);
     CREATE INDEX payments_processing ON payments (status) WHERE status = 'processing';`,
   },
+  {
+    version: 2,
+    name: 'charge keys closed without a charge',
+    // A card-less retry found nothing under its key: the key is closed, so a late request that still
+    // carries the card (stuck before the handler) can no longer charge an order its caller has failed.
+    up: `CREATE TABLE closed_charge_keys (
+      idempotency_key TEXT PRIMARY KEY,
+      closed_at TEXT NOT NULL
+    ) WITHOUT ROWID;`,
+  },
 ];

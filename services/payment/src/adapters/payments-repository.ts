@@ -76,6 +76,10 @@ export function createPaymentsRepository(db: SqliteDatabase) {
   );
   const byKey = db.prepare(`${SELECT} WHERE p.idempotency_key = ?`);
   const byId = db.prepare(`${SELECT} WHERE p.id = ?`);
+  const closeKey = db.prepare(
+    'INSERT INTO closed_charge_keys (idempotency_key, closed_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  );
+  const closedKey = db.prepare('SELECT 1 FROM closed_charge_keys WHERE idempotency_key = ?').pluck();
   const byOrder = db.prepare(`${SELECT} WHERE p.order_id = ? ORDER BY p.id`);
   const processing = db.prepare(`${SELECT} WHERE p.status = 'processing'`);
   const finish = db.prepare(
@@ -109,6 +113,42 @@ export function createPaymentsRepository(db: SqliteDatabase) {
       );
       const row = byKey.get(charge.idempotencyKey) as PaymentRow;
       return { record: toRecord(row), created: info.changes === 1 };
+    },
+    /**
+     * A charge that brings its card: the vault row and the `processing` charge commit in one
+     * transaction, before any processor work, so from then on the key alone finishes or replays the
+     * charge. When the key was already used nothing is written (no second vault row, no second charge).
+     */
+    beginWithCard: db.transaction(
+      (charge: Omit<NewCharge, 'token'>, facts: CardFacts): { record: PaymentRecord; created: boolean } => {
+        const existing = byKey.get(charge.idempotencyKey) as PaymentRow | undefined;
+        if (existing) return { record: toRecord(existing), created: false };
+        const token = `tok_${randomBytes(16).toString('hex')}`;
+        const now = new Date().toISOString();
+        insertMethod.run({ token, ...facts, created_at: now });
+        insertCharge.run(
+          charge.idempotencyKey,
+          charge.requestHash,
+          charge.orderId,
+          charge.amountCents,
+          charge.currency,
+          token,
+          now,
+          now,
+        );
+        return { record: toRecord(byKey.get(charge.idempotencyKey) as PaymentRow), created: true };
+      },
+    ),
+    /** No charge will ever start under this key (it has none now). */
+    closeKey(idempotencyKey: string): void {
+      closeKey.run(idempotencyKey, new Date().toISOString());
+    },
+    isClosed(idempotencyKey: string): boolean {
+      return closedKey.get(idempotencyKey) !== undefined;
+    },
+    findByKey(idempotencyKey: string): PaymentRecord | undefined {
+      const row = byKey.get(idempotencyKey) as PaymentRow | undefined;
+      return row ? toRecord(row) : undefined;
     },
     finish(id: number, status: 'succeeded' | 'declined', reason: DeclineReason | null): Payment {
       finish.run(status, reason, new Date().toISOString(), id);

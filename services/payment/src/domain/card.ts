@@ -1,6 +1,5 @@
-import type { CardInput } from '@vigil/card';
+import { type CardBrand, type CardInput, cardBrand } from '@vigil/card';
 import { httpError } from '@vigil/service-kit';
-import { z } from 'zod';
 
 export const DECLINE_REASONS = ['insufficient_funds', 'card_declined', 'suspected_fraud'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
@@ -15,17 +14,7 @@ export const TEST_CARD_OUTCOMES: Readonly<Record<string, DeclineReason>> = {
   '4100000000000019': 'suspected_fraud',
 };
 
-export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'unknown';
-
-export function cardBrand(pan: string): CardBrand {
-  if (/^4/.test(pan)) return 'visa';
-  if (/^(5[1-5]|2[2-7])/.test(pan)) return 'mastercard';
-  if (/^3[47]/.test(pan)) return 'amex';
-  if (/^6(011|5)/.test(pan)) return 'discover';
-  return 'unknown';
-}
-
-export { type CardInput, cardSchema } from '@vigil/card';
+export { type CardBrand, type CardInput, cardBrand, cardSchema } from '@vigil/card';
 
 export interface CardFacts {
   brand: CardBrand;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PaymentsRepository } from '../adapters/payments-repository.ts';
 import { cardSchema, inspectCard } from '../domain/card.ts';
 import {
+  chargeMethod,
   chargeSchema,
   idempotencyKeySchema,
   listPaymentsQuerySchema,
@@ -54,20 +55,44 @@ export function registerPaymentsRoutes(app: FastifyInstance, options: PaymentsRo
     // Keys are scoped to the calling service: one caller's key can never claim or replay another's charge.
     const key = `${callerOf(request)}/${parseOrThrow(idempotencyKeySchema, rawKey, 'Idempotency-Key')}`;
     const charge = parseOrThrow(chargeSchema, request.body);
-    const method = repository.findMethod(charge.payment_method_token);
-    if (!method)
-      throw httpError(422, 'UNKNOWN_PAYMENT_METHOD', 'payment_method_token: no such payment method');
+    const how = chargeMethod(charge);
+    // A card charge and its card-less continuation are the same request: the card is not part of it.
     const requestHash = createHash('sha256')
-      .update(`${charge.order_id}|${charge.amount_cents}|${charge.currency}|${charge.payment_method_token}`)
+      .update(
+        `${charge.order_id}|${charge.amount_cents}|${charge.currency}|${charge.payment_method_token ?? 'card'}`,
+      )
       .digest('hex');
-    const { record, created } = repository.begin({
+    const started = {
       idempotencyKey: key,
       requestHash,
       orderId: charge.order_id,
       amountCents: charge.amount_cents,
       currency: charge.currency,
-      token: method.token,
-    });
+    };
+    let begun: ReturnType<PaymentsRepository['begin']>;
+    if (how === 'token') {
+      const method = repository.findMethod(charge.payment_method_token!);
+      if (!method)
+        throw httpError(422, 'UNKNOWN_PAYMENT_METHOD', 'payment_method_token: no such payment method');
+      begun = repository.begin({ ...started, token: method.token });
+    } else {
+      // The key's charge, when there is one, decides: a retry is answered from it whatever card it carries.
+      const existing = repository.findByKey(key);
+      if (existing) begun = { record: existing, created: false };
+      else if (how === 'card' && !repository.isClosed(key))
+        begun = repository.beginWithCard(started, inspectCard(charge.card!));
+      else {
+        // A card-less retry found no charge: the caller will treat the order as never charged, so the key
+        // closes and a late request still carrying the card (stuck before this handler) charges nothing.
+        repository.closeKey(key);
+        throw httpError(
+          422,
+          'CHARGE_NOT_STARTED',
+          'no charge was started under this Idempotency-Key, and none will be',
+        );
+      }
+    }
+    const { record, created } = begun;
     const span = trace.getActiveSpan();
     span?.setAttribute('payment.id', record.payment.id);
     if (!created) {
@@ -89,7 +114,7 @@ export function registerPaymentsRoutes(app: FastifyInstance, options: PaymentsRo
       reply.header('idempotent-replayed', 'true');
       return respond(reply, record.payment);
     }
-    const verdict = await processor.authorize(method.outcome);
+    const verdict = await processor.authorize(record.outcome);
     const payment = verdict.approved
       ? repository.finish(record.payment.id, 'succeeded', null)
       : repository.finish(record.payment.id, 'declined', verdict.reason);

@@ -34,6 +34,12 @@ export interface LoadOptions {
   onProgress?: (p: Progress) => void;
   /** Base URL of the hub console, for links to traces in the report. */
   hubUrl?: string;
+  /**
+   * Open model: least time between two releases of arrivals per worker (ms, default 0.5): above
+   * 1/batchMs arrivals/s per worker, those due within it start together, each timed from its own
+   * due time. 0 releases every arrival at its due time.
+   */
+  batchMs?: number;
 }
 
 export interface Progress {
@@ -272,6 +278,7 @@ export function runLoad(scenario: Scenario, executor: Executor, options: LoadOpt
         keepSlowest: options.keepSlowest ?? 20,
         maxFailuresPerInterval: 1000,
         graceMs: 2000,
+        batchMs: options.batchMs,
       };
       const w = new Worker(WORKER_URL, { workerData: init });
       w.on('message', onMessage);

@@ -3,8 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type Dispatcher, Pool } from 'undici';
+import { Arrivals } from './arrivals.ts';
 import { toLocal } from './clock.ts';
-import { type Executor, share } from './executor.ts';
+import { ArrivalSchedule, type Executor, share } from './executor.ts';
 import { type CompiledStep, compileStep, requestOptions } from './request.ts';
 import type { Journey, Scenario } from './scenario.ts';
 import { type ErrorKind, type IntervalReport, Recorder } from './stats.ts';
@@ -25,6 +26,8 @@ export interface RunnerInit {
   maxFailuresPerInterval: number;
   /** How long in-flight requests may finish after a stop. */
   graceMs: number;
+  /** Open model: least time between two releases of arrivals (ticker.ts, BATCH_MS). */
+  batchMs?: number;
 }
 
 export type RunnerMessage =
@@ -407,35 +410,32 @@ export function startRunner(init: RunnerInit, post: (m: RunnerMessage) => void, 
     if (wait > 0) setTimeout(startVus, wait);
     else startVus();
   } else {
-    // The ticker thread does the timing (see ticker.ts); this loop only launches what is due.
-    const clock = ticker ?? new Ticker(executor, worker, workers);
+    // The ticker thread does the timing (see ticker.ts); this thread only starts what is released.
+    const clock = ticker ?? new Ticker(executor, worker, workers, init.batchMs);
     ownTicker = clock;
-    const backlog: number[] = [];
     const idle: Iteration[] = [];
     let iter = 0;
     let schedulerEnded = false;
-    const launch = (dueAt: number) => {
-      recorder.dispatched(performance.now() - (t0 + dueAt));
-      begin(idle.pop() ?? new Iteration(shared), worker + 1, iter++, t0 + dueAt);
-    };
+    const arrivals = new Arrivals(
+      new ArrivalSchedule(executor, worker, workers),
+      t0,
+      recorder,
+      () => active < maxInFlight,
+      (scheduledAt) => begin(idle.pop() ?? new Iteration(shared), worker + 1, iter++, scheduledAt),
+    );
     onEnd = (it) => {
       idle.push(it);
-      const next = backlog.shift();
-      if (next !== undefined && !stopped) launch(next);
-      else if (schedulerEnded) schedulerDone = backlog.length === 0;
+      if (!stopped) arrivals.next();
+      if (schedulerEnded) schedulerDone = arrivals.backlog === 0;
       maybeFinish();
     };
-    clock.start(init.startAt, (batch) => {
+    clock.start(init.startAt, (released, ended) => {
       if (stopped) return;
-      if (batch === null) {
+      arrivals.release(released);
+      if (ended) {
         schedulerEnded = true;
-        schedulerDone = backlog.length === 0;
+        schedulerDone = arrivals.backlog === 0;
         maybeFinish();
-        return;
-      }
-      for (const dueAt of batch) {
-        if (active < maxInFlight) launch(dueAt);
-        else backlog.push(dueAt);
       }
     });
   }

@@ -9,7 +9,9 @@ if (!port) throw new Error('worker.ts runs as a worker thread');
 const init = workerData as RunnerInit;
 // The open model's clock thread loads now, so the common start does not wait for it.
 const ticker =
-  init.executor.kind === 'open' ? new Ticker(init.executor, init.worker, init.workers) : undefined;
+  init.executor.kind === 'open'
+    ? new Ticker(init.executor, init.worker, init.workers, init.batchMs)
+    : undefined;
 let runner: Runner | undefined;
 port.on('message', (m: { type?: string; t?: number; startAt?: number }) => {
   if (m.type === 'start')

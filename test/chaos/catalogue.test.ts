@@ -10,6 +10,7 @@ import {
   alertRules,
   allowance,
   detectionBound,
+  durationProblems,
   groupWaitFor,
   seconds,
   settingsInForce,
@@ -75,6 +76,54 @@ describe('experiment catalogue', () => {
   });
 });
 
+describe('a fault lasts until its alert may page', () => {
+  it('every duration covers its fastest alert with production settings; a shorter one names the field', () => {
+    const prod = settingsInForce(repoRoot, undefined);
+    const experiments = loadCatalogue(CATALOGUE_DIR);
+    expect(durationProblems(experiments, prod)).toEqual([]);
+    // latency-user's HighLatency waits out `for: 5m`: a 150 s fault would end before it could fire.
+    const latency = experiments.find((e) => e.name === 'latency-user')!;
+    const short = durationProblems([{ ...latency, duration: '150s' }], prod);
+    expect(short).toHaveLength(1);
+    expect(short[0]!.message).toMatch(
+      /^duration: 150s ends the fault before it can be detected: HighLatency may page up to [\d.]+ s/,
+    );
+    // The test profile's bounds are seconds: the same 150 s is plenty there.
+    withTestProfile((settings) =>
+      expect(durationProblems([{ ...latency, duration: '150s' }], settings)).toEqual([]),
+    );
+  });
+});
+
+/** The settings `vigil start` renders with the test profile (VIGIL_MONITORING_PROFILE=test), in a temp dir. */
+function withTestProfile(check: (settings: ReturnType<typeof settingsInForce>) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bounds-'));
+  try {
+    const layout = monitoringRuntimeLayout(dir);
+    const sources = monitoringSources(repoRoot);
+    const rulesDir = join(dir, 'monitoring/rules');
+    writeShortenedRules(sources.rulesDir, rulesDir);
+    preparePrometheus({
+      sources,
+      layout,
+      rulesDir,
+      targets: { services: [], prometheusPort: 1, alertmanagerPort: 2 },
+      scrapeInterval: TEST_PROFILE.scrapeInterval,
+      evaluationInterval: TEST_PROFILE.evaluationInterval,
+    });
+    prepareAlertmanager({
+      sources,
+      layout,
+      hubWebhookUrl: 'http://127.0.0.1:1/hook',
+      smtpSmarthost: '127.0.0.1:2',
+      timings: TEST_PROFILE.timings,
+    });
+    check(settingsInForce(repoRoot, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function alertNamesExcept(name: string): Set<string> {
   const names = new Set(settingsInForce(repoRoot, undefined).rules.keys());
   names.delete(name);
@@ -99,28 +148,8 @@ describe('detection bounds follow the settings in force', () => {
       prod.scrapeInterval + prod.scrapeTimeout + prod.evaluationInterval + forOnGrid + wait,
     );
 
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-bounds-'));
-    try {
-      const layout = monitoringRuntimeLayout(dir);
-      const sources = monitoringSources(repoRoot);
-      const rulesDir = join(dir, 'monitoring/rules');
-      writeShortenedRules(sources.rulesDir, rulesDir);
-      preparePrometheus({
-        sources,
-        layout,
-        rulesDir,
-        targets: { services: [], prometheusPort: 1, alertmanagerPort: 2 },
-        scrapeInterval: TEST_PROFILE.scrapeInterval,
-        evaluationInterval: TEST_PROFILE.evaluationInterval,
-      });
-      prepareAlertmanager({
-        sources,
-        layout,
-        hubWebhookUrl: 'http://127.0.0.1:1/hook',
-        smtpSmarthost: '127.0.0.1:2',
-        timings: TEST_PROFILE.timings,
-      });
-      const t = detectionBound(e, settingsInForce(repoRoot, dir));
+    withTestProfile((settings) => {
+      const t = detectionBound(e, settings);
       const s = (d: string) => seconds(d);
       expect(t.notifySeconds).toBe(
         s(TEST_PROFILE.scrapeInterval) * 2 +
@@ -130,9 +159,7 @@ describe('detection bounds follow the settings in force', () => {
       );
       expect(t.notifySeconds).toBeLessThan(p.notifySeconds);
       expect(allowance(t.notifySeconds)).toBe(t.notifySeconds + 3);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('walks the Alertmanager routes: ServiceDown pages after its own group_wait, a warning after the default', () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { monitoringRuntimeLayout, monitoringSources } from '../monitoring/monitoring-layout.ts';
-import type { AlertDetection, Experiment } from './catalogue.ts';
+import { type AlertDetection, type Experiment, expectsAlerts } from './catalogue.ts';
 
 /** Seconds of a Prometheus/Alertmanager duration such as 15s, 1m30s, 500ms. */
 export function seconds(d: string): number {
@@ -254,4 +254,27 @@ const round = (n: number) => Math.round(n * 100) / 100;
 /** Verdict tolerance over a bound: polling, delivery and a loaded machine (20 %, at least 3 s). */
 export function allowance(boundSeconds: number): number {
   return round(boundSeconds + Math.max(3, boundSeconds * 0.2));
+}
+
+/**
+ * Experiments whose fault would end (its `duration`, the TTL every injector gets) before the
+ * fastest expected alert may page: the runner stops watching at the TTL, so such a fault could
+ * never be detected in time with these settings (production's `for: 5m` alerts need minutes).
+ */
+export function durationProblems(
+  experiments: readonly Experiment[],
+  s: Settings,
+): Array<{ readonly experiment: string; readonly message: string }> {
+  return experiments.filter(expectsAlerts).flatMap((e) => {
+    const b = alertBounds(e, s).reduce((a, x) => (x.notifySeconds < a.notifySeconds ? x : a));
+    const allowed = allowance(b.notifySeconds);
+    return seconds(e.duration) >= allowed
+      ? []
+      : [
+          {
+            experiment: e.name,
+            message: `duration: ${e.duration} ends the fault before it can be detected: ${b.alert} may page up to ${allowed} s after the injection with the settings in force (bound ${b.notifySeconds} s + 20 %)`,
+          },
+        ];
+  });
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readAdminToken } from '../admin-token.ts';
 import { startBackgroundLoad } from '../chaos/background-load.ts';
-import { allowance, detectionBound, seconds, settingsInForce } from '../chaos/bounds.ts';
+import { allowance, detectionBound, durationProblems, seconds, settingsInForce } from '../chaos/bounds.ts';
 import { CatalogueInvalid, type Experiment, expectsAlerts, loadCatalogue } from '../chaos/catalogue.ts';
 import { renderChaosMesh } from '../chaos/chaos-mesh.ts';
 import { chaosStateFile, cleanupChaos, liveRunner } from '../chaos/chaos-state.ts';
@@ -39,11 +39,20 @@ prints a verdict. Exit 0 only when the fault was detected within its bound.
 
 export const CATALOGUE_DIR = join(repoRoot, 'chaos/experiments');
 
-/** The catalogue, checked against the rules in force (an expected alert missing from them is an error). */
+/**
+ * The catalogue, checked against the rules in force: an expected alert missing from them, or a
+ * duration that ends the fault before its alert may page with these settings, is an error.
+ */
 export function catalogueWithBounds(varDir: string | undefined) {
   const settings = settingsInForce(repoRoot, varDir);
   try {
-    return { settings, experiments: loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys())) };
+    const experiments = loadCatalogue(CATALOGUE_DIR, new Set(settings.rules.keys()));
+    const short = durationProblems(experiments, settings);
+    if (short.length > 0)
+      throw new CatalogueInvalid(
+        short.map((p) => ({ file: join(CATALOGUE_DIR, `${p.experiment}.yaml`), message: p.message })),
+      );
+    return { settings, experiments };
   } catch (err) {
     if (err instanceof CatalogueInvalid)
       throw new CliError('INVALID_CATALOGUE', `the chaos catalogue is invalid:\n${err.message}`, 2);

@@ -119,7 +119,10 @@ if (only.has('closed')) {
     const rows = byGenerator<Record<string, number>>();
     for (let r = 0; r < rounds; r++)
       for (const g of order(r)) {
+        // autocannon runs on this thread: its CPU per request, beside the generator's.
+        const acBefore = cpuMs();
         const ac = await autocannonLoad({ url: t.url, paths: ['/x'], connections, seconds });
+        const acCpuPer1k = round((cpuMs() - acBefore) / ((ac.requestsPerSec * seconds) / 1000), 1);
         const { s, cpuPer1k, steadyCpuPer1k } = await measured(g, t.url, {
           kind: 'closed',
           vus: connections,
@@ -127,6 +130,7 @@ if (only.has('closed')) {
         });
         rows.get(g.name)!.push({
           autocannon: round(ac.requestsPerSec, 0),
+          autocannon_cpu_ms_per_1k: acCpuPer1k,
           vigil: round(s.totals.rps, 0),
           cpu_ms_per_1k: cpuPer1k,
           steady_cpu_ms_per_1k: steadyCpuPer1k,

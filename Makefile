@@ -8,8 +8,9 @@ export npm_config_nodedir := $(if $(wildcard $(NODE_HOME)/include/node),$(NODE_H
 # Debian packages each target needs.
 RUNTIME_DEBS := prometheus prometheus-alertmanager prometheus-node-exporter prometheus-process-exporter prometheus-blackbox-exporter stress-ng victoria-metrics
 TEST_DEBS := $(RUNTIME_DEBS) chromium docker-compose python3-prometheus-client
-# The container test: rootful podman + runc, and debootstrap for the local base image.
-CONTAINER_DEBS := podman runc catatonit debootstrap docker-compose binutils
+# The container test: rootful podman + runc, the CNI dnsname plugin (container names resolve on a
+# podman network; podman 4.3 on CNI has no DNS without it), and debootstrap for the local base image.
+CONTAINER_DEBS := podman runc catatonit golang-github-containernetworking-plugin-dnsname debootstrap docker-compose binutils
 VIGIL := ./vigil
 
 .PHONY: bootstrap start stop status test test-containers bench gameday lint typecheck cycles check generate help
@@ -74,7 +75,7 @@ generate:
 test-containers:
 	@scripts/bootstrap.sh $(CONTAINER_DEBS)
 	nice -n 15 flock /tmp/vigil-podman.lock node test/containers/support/build-images.ts
-	flock /tmp/vigil-containers.lock npx vitest run --config vitest.containers.config.ts
+	flock /tmp/vigil-podman.lock npx vitest run --config vitest.containers.config.ts
 
 bench:
 	@scripts/bootstrap.sh $(RUNTIME_DEBS)

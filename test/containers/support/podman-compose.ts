@@ -280,7 +280,8 @@ export const TEST_LABEL = 'dev.vigil.test=containers';
 /**
  * Removes what a previous run left behind (a crashed or killed run cannot clean up after
  * itself): every container, volume and network with TEST_LABEL. Only one container test runs at
- * a time (`make test-containers` holds /tmp/vigil-containers.lock), so none of them is in use.
+ * a time per machine (`make test-containers` and bench/containers hold /tmp/vigil-podman.lock, as
+ * every podman build and run here does), so none of them is in use.
  */
 export async function removeLeftovers(log: (line: string) => void = () => {}): Promise<void> {
   const ids = (args: string[]) =>
@@ -328,6 +329,13 @@ export class PodmanStack {
     const log = opts.log ?? (() => {});
     startOrder(this.compose, names); // a depends_on cycle fails before anything starts
     await podman(['network', 'create', '--label', TEST_LABEL, this.network]);
+    // Compose resolves service names on its network; podman on CNI only with the dnsname plugin
+    // (Debian golang-github-containernetworking-plugin-dnsname, in the Makefile's CONTAINER_DEBS).
+    const dns = (await podman(['network', 'inspect', '--format', '{{.DNSEnabled}}', this.network])).trim();
+    if (dns !== 'true')
+      throw new Error(
+        `podman network ${this.network} has no DNS (service names would not resolve): install the CNI dnsname plugin (make test-containers does)`,
+      );
     const t0 = Date.now();
     const started = new Map<string, Promise<void>>();
     const healthy = new Map<string, Promise<void>>();
@@ -394,7 +402,8 @@ export class PodmanStack {
     for (const spec of svc.volumes ?? []) {
       const [source, target, mode] = spec.split(':') as [string, string, string | undefined];
       if (source.startsWith('/')) {
-        args.push('-v', `${source}:${target}:${mode === 'ro' ? 'ro' : 'rw'}`);
+        // Options as compose gives them (`ro`, `ro,rslave`, ...); none means read-write.
+        args.push('-v', `${source}:${target}:${mode ?? 'rw'}`);
       } else {
         const volume = `${this.prefix}-${source}`;
         if (!this.volumes.has(volume)) await podman(['volume', 'create', '--label', TEST_LABEL, volume]);
@@ -459,7 +468,9 @@ export class PodmanStack {
             return undefined;
           }
         },
-        { timeoutMs, intervalMs: 500, description: `${name} healthy` },
+        // Each check is a podman exec of the healthcheck command inside the container (a node
+        // process within its CPU limit): once a second, so the polling does not slow the start.
+        { timeoutMs, intervalMs: 1000, description: `${name} healthy` },
       );
       if (stopped) throw new Error(`${name} is ${stopped}, not healthy`);
     } catch (err) {

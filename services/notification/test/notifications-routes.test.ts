@@ -112,3 +112,44 @@ describe('POST /notifications', () => {
     expect(badFilter.statusCode).toBe(400);
   });
 });
+
+describe('POST /notifications/batch', () => {
+  it('queues several in one call, answers each alone (a bad one is refused alone, a repeated key replays) and delivers them', async () => {
+    const batch = (items: unknown) =>
+      app.inject({ method: 'POST', url: '/notifications/batch', payload: { items } });
+    const traceparent = '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01';
+    const mail = (id: number) => ({ ...EMAIL, data: { ...DATA, order_id: id } });
+    const res = await batch([
+      { idempotency_key: 'order-51-confirmation', traceparent, notification: mail(51) },
+      { idempotency_key: 'order-52-confirmation', notification: { ...mail(52), to: 'nope' } },
+      { idempotency_key: 'order-53-confirmation', notification: mail(53) },
+    ]);
+    expect(res.statusCode).toBe(200);
+    const [a, bad, c] = res.json().items;
+    expect(a).toEqual({ id: expect.any(Number), replayed: false });
+    expect(bad).toEqual({ error: { code: 'VALIDATION_FAILED', status: 400 } });
+    expect(c).toEqual({ id: expect.any(Number), replayed: false });
+    const again = await batch([{ idempotency_key: 'order-51-confirmation', notification: mail(51) }]);
+    expect(again.json().items).toEqual([{ id: a.id, replayed: true }]);
+    await waitFor(
+      async () => {
+        const statuses = await Promise.all(
+          [a.id, c.id].map(
+            async (id) => (await app.inject({ method: 'GET', url: `/notifications/${id}` })).json().status,
+          ),
+        );
+        return statuses.every((s) => s === 'sent') ? true : undefined;
+      },
+      { timeoutMs: 10_000, description: 'batched notifications sent' },
+    );
+    const sent = readdirSync(mailDir).map((f) => readFileSync(join(mailDir, f), 'utf8'));
+    expect(sent.filter((m) => m.includes('Order #51 confirmed'))).toHaveLength(1);
+    expect(sent.filter((m) => m.includes('Order #53 confirmed'))).toHaveLength(1);
+    expect(sent.some((m) => m.includes('Order #52 confirmed'))).toBe(false);
+    for (const items of [[], Array.from({ length: 101 }, () => ({ notification: mail(60) }))]) {
+      const refused = await batch(items);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});

@@ -157,7 +157,7 @@ export async function buildApp({
   });
   const worker = createOrderWorker({
     repository,
-    runTask: createOutboxTasks({
+    tasks: createOutboxTasks({
       store: repository,
       inventory,
       customers,
@@ -168,6 +168,7 @@ export async function buildApp({
     tracer: telemetry.tracer,
     logger: telemetry.logger,
     pollMs: config.ORDER_WORKER_POLL_MS,
+    lingerMs: config.ORDER_OUTBOX_LINGER_MS,
     taskMaxAttempts: config.ORDER_TASK_MAX_ATTEMPTS,
     taskRetryBaseMs: Math.max(100, config.ORDER_RETRY_BASE_MS * 4),
     taskRetryMaxMs: config.ORDER_CHARGE_RETRY_MAX_MS,

@@ -17,6 +17,8 @@ const schema = z.object({
   ORDER_CALL_RETRIES: int(0, 5, 2),
   ORDER_RETRY_BASE_MS: int(1, 10_000, 50),
   ORDER_WORKER_POLL_MS: int(10, 60_000, 500),
+  /** Queued work waits this long for more before the outbox sweeps (one commit and one confirmation call per sweep). */
+  ORDER_OUTBOX_LINGER_MS: int(0, 5_000, 20),
   ORDER_CHARGE_RETRY_MAX_MS: int(100, 3_600_000, 30_000),
   ORDER_CHARGE_GRACE_MS: int(100, 600_000, 15_000),
   ORDER_TASK_MAX_ATTEMPTS: int(1, 1000, 50),

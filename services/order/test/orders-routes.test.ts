@@ -46,6 +46,8 @@ beforeAll(async () => {
       PAYMENT_SERVICE_URL: payUrl,
       NOTIFICATION_SERVICE_URL: notifyUrl,
       ORDER_WORKER_POLL_MS: '50',
+      // Wide enough that orders placed together are delivered by one sweep even on a loaded machine.
+      ORDER_OUTBOX_LINGER_MS: '200',
     }),
   });
   await app.ready();
@@ -109,6 +111,48 @@ describe('POST /orders (order path)', () => {
         0,
       ),
     );
+  });
+
+  it('the outbox commits and confirms orders completed together with one call each, not one per order', async () => {
+    const before = await callsByDependency();
+    const tasksDone = async (kind: string) => {
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      const m = new RegExp(`^order_outbox_tasks_total\\{kind="${kind}",status="done"\\} (\\d+)`, 'm').exec(
+        text,
+      );
+      return Number(m?.[1] ?? 0);
+    };
+    const [commits, confirmations] = [
+      await tasksDone('commit_reservation'),
+      await tasksDone('send_confirmation'),
+    ];
+    const orders = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        place(`routes-batch-${i}`, {
+          customer_id: i,
+          items: [{ product_id: 9, quantity: 1 }],
+          payment_method: CARD,
+        }),
+      ),
+    );
+    for (const res of orders) expect(res.json().status).toBe('completed');
+    await waitFor(
+      async () =>
+        (await tasksDone('commit_reservation')) - commits === 5 &&
+        (await tasksDone('send_confirmation')) - confirmations === 5
+          ? true
+          : undefined,
+      { timeoutMs: 10_000, description: 'five commits and five confirmations delivered' },
+    );
+    for (const res of orders) {
+      const reservation = await fetch(`${productUrl}/inventory/reservations/${res.json().id}`);
+      expect(((await reservation.json()) as { status: string }).status).toBe('committed');
+    }
+    const after = await callsByDependency();
+    const delta = (d: string) => (after[d] ?? 0) - (before[d] ?? 0);
+    // Five reservations, then the commits; five confirmations. One call per sweep: fewer calls than orders.
+    expect(delta('product-service') - 5).toBeLessThan(5);
+    expect(delta('notification-service')).toBeLessThan(5);
   });
 
   it('the same key twice is one order and one charge', async () => {

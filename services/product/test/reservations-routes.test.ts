@@ -160,6 +160,41 @@ describe('release and commit', () => {
     expect((await app.inject({ method: 'GET', url: '/products/12/inventory' })).json().reserved).toBe(0);
   });
 
+  it('commits a batch in one call: each reservation alone, one that cannot commit does not stop the others', async () => {
+    const before = await available(14);
+    await reserve({ order_id: 'ord-b1', items: [{ product_id: 14, quantity: 1 }] });
+    await reserve({ order_id: 'ord-b2', items: [{ product_id: 14, quantity: 2 }] });
+    await reserve({ order_id: 'ord-b3', items: [{ product_id: 14, quantity: 3 }] });
+    await transition('ord-b2', 'release');
+    const traceparent = '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01';
+    const batch = (items: unknown) =>
+      app.inject({ method: 'POST', url: '/inventory/reservations/commit', payload: { items } });
+    const res = await batch([
+      { order_id: 'ord-b1', traceparent },
+      { order_id: 'ord-b2' },
+      { order_id: 'ord-b3' },
+      { order_id: 'ord-b-none' },
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items).toEqual([
+      { order_id: 'ord-b1', status: 'committed' },
+      { order_id: 'ord-b2', error: { code: 'RESERVATION_RELEASED', status: 409 } },
+      { order_id: 'ord-b3', status: 'committed' },
+      { order_id: 'ord-b-none', error: { code: 'NOT_FOUND', status: 404 } },
+    ]);
+    expect(await available(14)).toBe(before - 4);
+    expect((await app.inject({ method: 'GET', url: '/inventory/reservations/ord-b3' })).json().status).toBe(
+      'committed',
+    );
+    // Again: committed ones stay committed (idempotent).
+    expect((await batch([{ order_id: 'ord-b1' }])).json().items).toEqual([
+      { order_id: 'ord-b1', status: 'committed' },
+    ]);
+    expectError(await batch([]), 400, 'VALIDATION_FAILED');
+    expectError(await batch([{ order_id: 'ord-b1' }, { order_id: 'ord-b1' }]), 400, 'VALIDATION_FAILED');
+    expectError(await batch([{ order_id: 'ord-b1', traceparent: 'x' }]), 400, 'VALIDATION_FAILED');
+  });
+
   it('unknown order → 404, bad order id → 400 INVALID_ID', async () => {
     expectError(await transition('nope', 'release'), 404, 'NOT_FOUND');
     expectError(await transition('nope', 'commit'), 404, 'NOT_FOUND');

@@ -80,27 +80,40 @@ export function createOutboxRepository(db: SqliteDatabase) {
   );
   const counts = db.prepare('SELECT status, count(*) AS n FROM notifications GROUP BY status');
 
+  /** Queues a notification; `created` is false when the dedupe key was already queued. */
+  function enqueue(
+    input: NewNotification,
+    dedupeKey: string | null,
+    traceparent: string | null,
+  ): { notification: NotificationView; created: boolean } {
+    const recipient = input.channel === 'email' ? input.to : input.url;
+    const info = insert.run(
+      dedupeKey,
+      input.channel,
+      input.template,
+      recipient,
+      JSON.stringify(input.data),
+      Date.now(),
+      traceparent,
+      new Date().toISOString(),
+    );
+    const row = (info.changes === 1 ? byId.get(info.lastInsertRowid) : byKey.get(dedupeKey)) as Row;
+    return { notification: view(row), created: info.changes === 1 };
+  }
+
   return {
-    /** Queues a notification; `created` is false when the dedupe key was already queued. */
-    enqueue(
-      input: NewNotification,
-      dedupeKey: string | null,
-      traceparent: string | null,
-    ): { notification: NotificationView; created: boolean } {
-      const recipient = input.channel === 'email' ? input.to : input.url;
-      const info = insert.run(
-        dedupeKey,
-        input.channel,
-        input.template,
-        recipient,
-        JSON.stringify(input.data),
-        Date.now(),
-        traceparent,
-        new Date().toISOString(),
-      );
-      const row = (info.changes === 1 ? byId.get(info.lastInsertRowid) : byKey.get(dedupeKey)) as Row;
-      return { notification: view(row), created: info.changes === 1 };
-    },
+    enqueue,
+    /** Queues several in one transaction (see enqueue). */
+    enqueueMany: db.transaction(
+      (
+        entries: ReadonlyArray<{
+          input: NewNotification;
+          dedupeKey: string | null;
+          traceparent: string | null;
+        }>,
+      ): Array<{ notification: NotificationView; created: boolean }> =>
+        entries.map((e) => enqueue(e.input, e.dedupeKey, e.traceparent)),
+    ),
     find(id: number): NotificationView | undefined {
       const row = byId.get(id) as Row | undefined;
       return row ? view(row) : undefined;

@@ -82,3 +82,24 @@ export function renderOrderConfirmation(data: OrderData): { subject: string; tex
     ].join('\n'),
   };
 }
+
+/**
+ * Many notifications queued in one call (order-service's outbox sends a sweep's confirmations at once).
+ * Items are checked one by one (a bad one is refused alone); each may carry its own dedupe key and the
+ * W3C traceparent of the work it belongs to, so its delivery continues that trace.
+ */
+export const batchSchema = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        idempotency_key: dedupeKeySchema.optional(),
+        traceparent: z
+          .string()
+          .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent')
+          .optional(),
+        notification: z.unknown(),
+      }),
+    )
+    .min(1, 'must list at least one notification')
+    .max(100, 'must list at most 100 notifications'),
+});

@@ -1,6 +1,7 @@
 import {
   type ChargeAnswer,
   type ChargeRequest,
+  type Confirmation,
   type ConfirmationSender,
   type CustomerDirectory,
   type Inventory,
@@ -45,17 +46,39 @@ export function httpCustomerDirectory(users: ServiceClient): CustomerDirectory {
   };
 }
 
+type BatchAnswer = { status?: unknown; id?: unknown; error?: { code?: unknown } };
+
+/**
+ * One call for a sweep's items (each with its order's traceparent), answered item by item: null when
+ * `done(item)`, otherwise a `Refused` naming the item's code. A non-200 refuses them all.
+ */
+async function batchCall(
+  client: ServiceClient,
+  path: string,
+  items: ReadonlyArray<{ body: Record<string, unknown>; trace: string | null }>,
+  done: (answer: BatchAnswer | undefined) => boolean,
+): Promise<Array<Refused | null>> {
+  const res = await client.call<{ items?: BatchAnswer[] }>('POST', path, {
+    body: { items: items.map(({ body, trace }) => ({ ...body, ...(trace ? { traceparent: trace } : {}) })) },
+    idempotent: true,
+  });
+  if (res.status !== 200) throw new Refused(`${path} answered ${res.status}`);
+  return items.map((_, i) => {
+    const answer = res.body.items?.[i];
+    return done(answer) ? null : new Refused(`${path} answered ${String(answer?.error?.code ?? 'nothing')}`);
+  });
+}
+
 /** product-service: reservations under /inventory/reservations, keyed by the order id. */
 export function httpInventory(products: ServiceClient): Inventory {
-  async function settle(orderId: number, action: 'commit' | 'release'): Promise<void> {
-    const res = await products.call('POST', `/inventory/reservations/${orderId}/${action}`, {
-      idempotent: true,
-    });
-    // Nothing was reserved (the reservation itself failed): nothing to release.
-    if (res.status === 404 && action === 'release') return;
-    if (res.status >= 300) throw new Refused(`${action} answered ${res.status}`);
-  }
   return {
+    commitMany: (orders) =>
+      batchCall(
+        products,
+        '/inventory/reservations/commit',
+        orders.map(({ orderId, trace }) => ({ body: { order_id: String(orderId) }, trace })),
+        (answer) => answer?.status === 'committed',
+      ),
     async reserve(orderId, items): Promise<Reservation> {
       const res = await products.call<{ items?: ReservedItem[] }>('POST', '/inventory/reservations', {
         body: {
@@ -73,8 +96,14 @@ export function httpInventory(products: ServiceClient): Inventory {
       if (res.status >= 300) return { kind: 'rejected' };
       return { kind: 'reserved', items: res.body.items ?? [] };
     },
-    commit: (orderId) => settle(orderId, 'commit'),
-    release: (orderId) => settle(orderId, 'release'),
+    async release(orderId) {
+      const res = await products.call('POST', `/inventory/reservations/${orderId}/release`, {
+        idempotent: true,
+      });
+      // Nothing was reserved (the reservation itself failed): nothing to release.
+      if (res.status === 404) return;
+      if (res.status >= 300) throw new Refused(`release answered ${res.status}`);
+    },
   };
 }
 
@@ -120,33 +149,46 @@ export function httpPayments(payments: ServiceClient): Payments {
   };
 }
 
-/** notification-service: POST /notifications, one confirmation per order (idempotency key). */
+/** The confirmation e-mail of an order, as notification-service takes it. */
+function confirmationBody({ to, name, order }: Confirmation) {
+  return {
+    channel: 'email',
+    template: 'order_confirmation',
+    to,
+    data: {
+      order_id: order.id,
+      ...(name ? { customer_name: name } : {}),
+      total_cents: order.total_cents,
+      currency: order.currency,
+      // Only the fields a confirmation shows: notification-service accepts no others (strict schema).
+      items: order.items.map(({ product_id, name, quantity, unit_price_cents }) => ({
+        product_id,
+        name,
+        quantity,
+        unit_price_cents,
+      })),
+    },
+  };
+}
+
+/** One confirmation per order: its idempotency key. */
+const confirmationKey = (orderId: number) => `order-${orderId}-confirmation`;
+
+/** notification-service: POST /notifications/batch, a sweep's confirmations at once (one key per order). */
 export function httpConfirmations(notifications: ServiceClient): ConfirmationSender {
   return {
-    async send({ to, name, order }) {
-      const res = await notifications.call('POST', '/notifications', {
-        headers: { 'idempotency-key': `order-${order.id}-confirmation` },
-        body: {
-          channel: 'email',
-          template: 'order_confirmation',
-          to,
-          data: {
-            order_id: order.id,
-            ...(name ? { customer_name: name } : {}),
-            total_cents: order.total_cents,
-            currency: order.currency,
-            // Only the fields a confirmation shows: notification-service accepts no others (strict schema).
-            items: order.items.map(({ product_id, name, quantity, unit_price_cents }) => ({
-              product_id,
-              name,
-              quantity,
-              unit_price_cents,
-            })),
+    sendMany: (confirmations) =>
+      batchCall(
+        notifications,
+        '/notifications/batch',
+        confirmations.map(({ confirmation, trace }) => ({
+          body: {
+            idempotency_key: confirmationKey(confirmation.order.id),
+            notification: confirmationBody(confirmation),
           },
-        },
-        idempotent: true,
-      });
-      if (res.status !== 202) throw new Refused(`notification answered ${res.status}`);
-    },
+          trace,
+        })),
+        (answer) => typeof answer?.id === 'number',
+      ),
   };
 }

@@ -218,15 +218,23 @@ export function createOrdersRepository(db: SqliteDatabase) {
         traceparent: row.traceparent as string | null,
       }));
     },
-    taskDone(id: number): void {
-      taskDone.run(id);
-    },
-    taskRetry(id: number, at: number, error: string): void {
-      taskRetry.run(at, error.slice(0, 500), id);
-    },
-    taskDead(id: number, error: string): void {
-      taskDead.run(error.slice(0, 500), id);
-    },
+    /** A sweep's task results, in one transaction. */
+    settleTasks: db.transaction(
+      (
+        results: ReadonlyArray<{
+          id: number;
+          status: 'done' | 'retry' | 'dead';
+          at: number;
+          error: string | null;
+        }>,
+      ): void => {
+        for (const { id, status, at, error } of results) {
+          if (status === 'done') taskDone.run(id);
+          else if (status === 'retry') taskRetry.run(at, (error ?? '').slice(0, 500), id);
+          else taskDead.run((error ?? '').slice(0, 500), id);
+        }
+      },
+    ),
     outboxCounts(): Array<{ kind: string; status: string; n: number }> {
       return outboxCounts.all() as Array<{ kind: string; status: string; n: number }>;
     },

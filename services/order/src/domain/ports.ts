@@ -69,7 +69,13 @@ export interface Inventory {
     orderId: number,
     items: ReadonlyArray<{ product_id: number; quantity: number }>,
   ): Promise<Reservation>;
-  commit(orderId: number): Promise<void>;
+  /**
+   * Commits several reservations in one call; answers each (in order): null when committed, a
+   * `Refused` when it cannot be. Throws `DependencyUnavailable` when the call as a whole got no answer.
+   */
+  commitMany(
+    orders: ReadonlyArray<{ orderId: number; trace: string | null }>,
+  ): Promise<Array<Refused | null>>;
   /** Idempotent; releasing a reservation that holds nothing is not an error. */
   release(orderId: number): Promise<void>;
 }
@@ -115,7 +121,10 @@ export interface Confirmation {
 }
 
 export interface ConfirmationSender {
-  send(confirmation: Confirmation): Promise<void>;
+  /** Queues several in one call; answers each like commitMany. `trace`: the W3C traceparent of its work. */
+  sendMany(
+    confirmations: ReadonlyArray<{ confirmation: Confirmation; trace: string | null }>,
+  ): Promise<Array<Refused | null>>;
 }
 
 /** Something was queued in the outbox: deliver it soon (the outbox worker listens). */

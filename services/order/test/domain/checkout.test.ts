@@ -62,7 +62,7 @@ function setup(
           currency: 'USD',
         })),
       }),
-      commit: async () => {},
+      commitMany: async (orders) => orders.map(() => null),
       release: async () => {},
     },
     payments,

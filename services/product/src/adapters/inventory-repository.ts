@@ -1,4 +1,4 @@
-import { httpError, type SqliteDatabase } from '@vigil/service-kit';
+import { httpError, isHttpError, type SqliteDatabase } from '@vigil/service-kit';
 import {
   type Allocation,
   allocate,
@@ -6,6 +6,7 @@ import {
   type WarehouseLevel,
 } from '../domain/inventory.ts';
 import {
+  type BatchItemResult,
   normalizeItems,
   type Reservation,
   type ReservationItem,
@@ -50,6 +51,8 @@ export interface InventoryRepository {
   reserve(request: ReserveRequest): ReserveResult;
   release(orderId: string): Reservation;
   commit(orderId: string): Reservation;
+  /** Commits each reservation in one transaction; one that cannot commit does not stop the others. */
+  commitMany(orderIds: readonly string[]): BatchItemResult[];
   findReservation(orderId: string): Reservation | undefined;
 }
 
@@ -241,6 +244,20 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
     return { ...reservation, status: to, updated_at: now };
   });
 
+  // Each item is a savepoint of the one transaction (a nested better-sqlite3 transaction): a refused
+  // item rolls back alone.
+  const commitManyTx = db.transaction((orderIds: readonly string[]): BatchItemResult[] =>
+    orderIds.map((orderId) => {
+      try {
+        transitionTx(orderId, 'committed');
+        return { order_id: orderId, status: 'committed' as const };
+      } catch (err) {
+        if (!isHttpError(err)) throw err;
+        return { order_id: orderId, error: { code: err.code, status: err.statusCode } };
+      }
+    }),
+  );
+
   return {
     allLevels: () => allLevels.all(),
     forProduct(productId) {
@@ -262,6 +279,7 @@ export function createInventoryRepository(db: SqliteDatabase): InventoryReposito
     reserve: (request) => reserveTx.immediate(request),
     release: (orderId) => transitionTx.immediate(orderId, 'released'),
     commit: (orderId) => transitionTx.immediate(orderId, 'committed'),
+    commitMany: (orderIds) => commitManyTx.immediate(orderIds),
     findReservation: loadReservation,
   };
 }

@@ -67,3 +67,34 @@ export function sameItems(a: readonly RequestedItem[], b: readonly RequestedItem
     a.every((item, i) => item.product_id === b[i]?.product_id && item.quantity === b[i]?.quantity)
   );
 }
+
+/**
+ * Many reservations committed in one call (order-service's outbox sends one per sweep). Each item may
+ * carry the W3C traceparent of its order, so what is logged about it stays in that order's trace.
+ */
+export const commitBatchSchema = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        order_id: z.union([
+          orderIdSchema,
+          z.number().int().positive().max(Number.MAX_SAFE_INTEGER).transform(String),
+        ]),
+        traceparent: z
+          .string()
+          .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent')
+          .optional(),
+      }),
+    )
+    .min(1, 'must list at least one reservation')
+    .max(100, 'must list at most 100 reservations')
+    .refine(
+      (items) => new Set(items.map((i) => i.order_id)).size === items.length,
+      'must not list the same order twice',
+    ),
+});
+
+/** One reservation's result in a batch: committed (also when it already was), or why not. */
+export type BatchItemResult =
+  | { order_id: string; status: 'committed' }
+  | { order_id: string; error: { code: string; status: number } };

@@ -1,7 +1,8 @@
+import { context, propagation } from '@opentelemetry/api';
 import { httpError, parseOrThrow } from '@vigil/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { InventoryRepository } from '../adapters/inventory-repository.ts';
-import { orderIdSchema, reserveSchema } from '../domain/reservation.ts';
+import { commitBatchSchema, orderIdSchema, reserveSchema } from '../domain/reservation.ts';
 
 function orderIdParam(params: unknown): string {
   const result = orderIdSchema.safeParse((params as { order_id?: unknown }).order_id);
@@ -34,6 +35,22 @@ export function registerReservationsRoutes(app: FastifyInstance, repository: Inv
     const reservation = repository.release(orderIdParam(request.params));
     request.log.info({ event: 'stock_released', order_id: reservation.order_id }, 'reservation released');
     return reservation;
+  });
+
+  // Internal (the gateway does not route it): order-service's outbox commits a sweep's reservations in one call.
+  app.post('/inventory/reservations/commit', async (request) => {
+    const { items } = parseOrThrow(commitBatchSchema, request.body);
+    const results = repository.commitMany(items.map((item) => item.order_id));
+    results.forEach((result, i) => {
+      if (!('status' in result)) return;
+      // Logged in the trace of the order it belongs to, not the batch's.
+      const traceparent = items[i]!.traceparent;
+      const log = () =>
+        request.log.info({ event: 'stock_committed', order_id: result.order_id }, 'reservation committed');
+      if (traceparent) context.with(propagation.extract(context.active(), { traceparent }), log);
+      else log();
+    });
+    return { items: results };
   });
 
   app.post('/inventory/reservations/:order_id/commit', async (request) => {

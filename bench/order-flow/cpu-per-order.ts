@@ -1,16 +1,21 @@
 // CPU time per order, per process, with telemetry on or off (VIGIL_TELEMETRY=off on the six services).
-// Usage: node bench/order-flow/cpu-per-order.ts [--off] [--orders 300] [--clients 10]
+// Usage: node bench/order-flow/cpu-per-order.ts [--off] [--orders 300] [--clients 10] [--rate N]
+// --rate N: the orders are sent open loop at N per second (as run.ts's fixed-rate phase) instead of by
+// --clients closed-loop clients. compare.ts runs this in two trees side by side.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { placeOrder, type ServiceName, setStock, startStack } from '../../test/order-flow/support/stack.ts';
+import { openLoop } from '../lib/open-loop.ts';
 
 const { values } = parseArgs({
   options: {
     off: { type: 'boolean', default: false },
     orders: { type: 'string', default: '300' },
     clients: { type: 'string', default: '10' },
+    rate: { type: 'string' },
   },
 });
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 const orders = Number(values.orders);
 const clients = Number(values.clients);
 const NAMES: ServiceName[] = [
@@ -45,11 +50,21 @@ try {
   for (let i = 0; i < 100; i++) await placeOrder(gw, `warm-${i}`);
   await settle();
   const before = cpuMs();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let i = 0; i < orders / clients; i++) await placeOrder(gw, `cpu-${c}-${i}`);
-    }),
-  );
+  let failed = 0;
+  if (rate === undefined) {
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        for (let i = 0; i < orders / clients; i++) await placeOrder(gw, `cpu-${c}-${i}`);
+      }),
+    );
+  } else {
+    const result = await openLoop({
+      rate,
+      seconds: orders / rate,
+      send: async (i) => (await placeOrder(gw, `cpu-${i}`)).status,
+    });
+    failed = result.non2xx + result.errors;
+  }
   // The outbox (stock commit, confirmation e-mail) finishes after the responses.
   await settle();
   const after = cpuMs();
@@ -61,7 +76,7 @@ try {
     JSON.stringify({
       telemetry: values.off ? 'off' : 'on',
       orders,
-      clients,
+      ...(rate === undefined ? { clients } : { rate, failed }),
       cpu_ms_per_order: Math.round(total * 100) / 100,
       per_process: perProcess,
     }),

@@ -4,6 +4,7 @@ import {
   type Confirmation,
   type ConfirmationSender,
   type CustomerDirectory,
+  DependencyUnavailable,
   type Inventory,
   type Payments,
   type RefundAnswer,
@@ -62,6 +63,9 @@ async function batchCall(
     body: { items: items.map(({ body, trace }) => ({ ...body, ...(trace ? { traceparent: trace } : {}) })) },
     idempotent: true,
   });
+  // No such route: a callee older than this caller (a rolling deploy). Retried, never dead-lettered.
+  if (res.status === 404)
+    throw new DependencyUnavailable(client.name, 'unavailable', ` (${path} answered 404)`);
   if (res.status !== 200) throw new Refused(`${path} answered ${res.status}`);
   return items.map((_, i) => {
     const answer = res.body.items?.[i];

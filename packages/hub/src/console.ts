@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapError } from '@vigil/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -14,58 +13,16 @@ import { AuditLog } from './auth/audit-log.ts';
 import { registerConsoleAuth } from './auth/console-auth.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { UsersSource } from './auth/users-file.ts';
-import { ChannelSender } from './channels/channels.ts';
 import type { HubConfig } from './config.ts';
 import { EscalationEngine } from './escalation/escalation-engine.ts';
+import { engineMetrics } from './escalation/escalation-metrics.ts';
+import { EscalationThread } from './escalation/escalation-thread.ts';
 import { registerIncidentRoutes } from './incidents/incident-routes.ts';
 import { IncidentStore } from './incidents/incidents.ts';
 import { reconcileIncidents } from './incidents/reconcile.ts';
-import { loadOncallDir, type OncallConfig, policyFor } from './oncall/oncall-config.ts';
+import { policyFor } from './oncall/oncall-config.ts';
+import { OncallSource } from './oncall/oncall-source.ts';
 import { type ConsoleDatabase, openConsoleDatabase, startCheckpointer } from './storage/console-db.ts';
-
-/** monitoring/oncall/*.yaml, re-read when a file changes; a bad edit keeps the last good config. */
-class OncallSource {
-  readonly dir: string;
-  #stamp = '';
-  #checked = 0;
-  config: OncallConfig | undefined;
-  error: Error | undefined;
-  readonly #logger: Logger;
-
-  constructor(dir: string, logger: Logger) {
-    this.dir = dir;
-    this.#logger = logger;
-  }
-
-  current(): OncallConfig | undefined {
-    const now = Date.now();
-    if (now - this.#checked < 2000 && this.#stamp) return this.config;
-    this.#checked = now;
-    let stamp: string;
-    try {
-      stamp = JSON.stringify(
-        readdirSync(this.dir)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .map((f) => [f, statSync(join(this.dir, f)).mtimeMs]),
-      );
-    } catch {
-      stamp = 'missing';
-    }
-    if (stamp === this.#stamp) return this.config;
-    this.#stamp = stamp;
-    try {
-      this.config = loadOncallDir(this.dir);
-      this.error = undefined;
-    } catch (err) {
-      this.error = err as Error;
-      this.#logger.error(
-        { problems: (err as Error).message },
-        'on-call config rejected; keeping the last good one',
-      );
-    }
-    return this.config;
-  }
-}
 
 export interface Console extends NotificationSink {
   db: ConsoleDatabase;
@@ -97,23 +54,36 @@ export async function registerConsole(
   const incidents = new IncidentStore(db);
   const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
   oncall.current();
-  const sender = new ChannelSender({
-    env: process.env,
-    smtp: { host: config.VIGIL_HUB_SMTP_HOST, port: config.VIGIL_HUB_SMTP_PORT },
-    timeoutMs: config.VIGIL_HUB_NOTIFY_TIMEOUT_MS,
-  });
-  const backoff = config.VIGIL_HUB_NOTIFY_BACKOFF_MS;
+  // Polled, not only read on demand: "the last good config" is then the last good file on disk
+  // (the escalation thread polls its own copy the same way), whatever asks when.
+  const oncallPoll = setInterval(() => oncall.current(), 1000);
+  oncallPoll.unref();
+  // The loop (due steps, channel sends, outcomes) runs on its own thread with its own connection;
+  // this engine records the incident events (start, stop, PagerDuty follow-ups) and wakes it.
+  const consoleUrl = config.VIGIL_HUB_PUBLIC_URL ?? `http://${config.HOST}:${config.HUB_PORT}`;
+  const metrics = engineMetrics(registry);
+  const loop = new EscalationThread(
+    {
+      dbFile,
+      oncallDir: config.VIGIL_HUB_ONCALL_DIR,
+      smtp: { host: config.VIGIL_HUB_SMTP_HOST, port: config.VIGIL_HUB_SMTP_PORT },
+      notifyTimeoutMs: config.VIGIL_HUB_NOTIFY_TIMEOUT_MS,
+      consoleUrl,
+      tickMs: config.VIGIL_HUB_ESCALATION_TICK_MS,
+      maxAttempts: config.VIGIL_HUB_NOTIFY_MAX_ATTEMPTS,
+      backoffMs: config.VIGIL_HUB_NOTIFY_BACKOFF_MS,
+    },
+    metrics,
+    logger,
+  );
   const engine = new EscalationEngine({
     db,
     incidents,
     oncall: () => oncall.current(),
-    sender,
-    registry,
+    metrics,
     logger,
-    consoleUrl: config.VIGIL_HUB_PUBLIC_URL ?? `http://${config.HOST}:${config.HUB_PORT}`,
-    tickMs: config.VIGIL_HUB_ESCALATION_TICK_MS,
-    maxAttempts: config.VIGIL_HUB_NOTIFY_MAX_ATTEMPTS,
-    backoffMs: (attempt) => Math.min(60 * backoff, backoff * 2 ** (attempt - 1)),
+    consoleUrl,
+    wake: () => loop.kick(),
   });
   incidents.events = engine;
 
@@ -149,7 +119,7 @@ export async function registerConsole(
       webhookSinkUrl: config.VIGIL_WEBHOOK_SINK_URL,
     });
   });
-  engine.start();
+  loop.start();
 
   // What never reaches the webhook (silenced resolutions, silences made outside Vigil, their
   // expiry) is read from Alertmanager: incidents/reconcile.ts.
@@ -172,7 +142,8 @@ export async function registerConsole(
     alertmanagers.find((a) => a.url === externalURL.replace(/\/+$/, ''))?.name ?? alertmanagers[0]!.name;
   const notifications = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
   // The webhook's whole synchronous path: the record, the incident, its timeline and its
-  // escalation row in one transaction (one commit); the engine sends on its next tick.
+  // escalation row in one transaction (one commit); the escalation thread fires and sends the step.
+  // IMMEDIATE: that thread writes console.db too, so take the write lock before the first read.
   const ingest = db.transaction((payload: WebhookPayload): number => {
     const id = notifications.add(payload);
     if (incidentReceivers.has(payload.receiver))
@@ -187,13 +158,13 @@ export async function registerConsole(
     incidents,
     engine,
     alertmanagers,
-    ingest: (payload) => ingest(payload),
+    ingest: (payload) => ingest.immediate(payload),
     recent: (limit) => notifications.recent(limit),
     async close() {
       clearInterval(reconcile);
+      clearInterval(oncallPoll);
       view.stop();
-      await engine.stop();
-      sender.close();
+      await loop.stop();
       await stopCheckpointer();
       db.close();
     },

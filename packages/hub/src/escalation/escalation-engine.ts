@@ -1,11 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ChannelSender, Notification } from '../channels/channels.ts';
 import type { Incident, IncidentEvents, IncidentStore } from '../incidents/incidents.ts';
 import type { OncallConfig, Target } from '../oncall/oncall-config.ts';
 import { onCallAt } from '../oncall/schedule.ts';
 import type { ConsoleDatabase } from '../storage/console-db.ts';
+import type { EngineMetrics } from './escalation-metrics.ts';
 
 interface EscalationRow {
   incident_id: number;
@@ -27,13 +26,23 @@ interface DeliveryRow {
   due_ms: number;
 }
 
+export interface EngineLogger {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
 export interface EscalationOptions {
   db: ConsoleDatabase;
   incidents: IncidentStore;
   oncall: () => OncallConfig | undefined;
-  sender: Pick<ChannelSender, 'send'>;
-  registry: Registry;
-  logger: Logger;
+  /** Not needed where the engine only records (`wake` set): the thread that ticks sends. */
+  sender?: Pick<ChannelSender, 'send'>;
+  metrics: EngineMetrics;
+  logger: EngineLogger;
+  /**
+   * Set where another thread runs the loop (escalation/escalation-thread.ts): called instead of
+   * ticking here when a step may be due now (a new incident, an ack or resolution to send).
+   */
+  wake?: () => void;
   /** The console's own URL, for links in notifications. */
   consoleUrl: string;
   tickMs?: number;
@@ -51,7 +60,8 @@ export interface EscalationOptions {
  * Deliveries are sent and retried with exponential backoff until delivered or `maxAttempts`.
  */
 export class EscalationEngine implements IncidentEvents {
-  readonly #o: Required<Omit<EscalationOptions, 'tickMs'>> & { tickMs: number };
+  readonly #o: Required<Omit<EscalationOptions, 'tickMs' | 'wake' | 'sender'>> &
+    Pick<EscalationOptions, 'wake' | 'sender'> & { tickMs: number };
   readonly #db: ConsoleDatabase;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
@@ -59,9 +69,6 @@ export class EscalationEngine implements IncidentEvents {
   readonly #inflight = new Set<string>();
   readonly #sends = new Set<Promise<void>>();
   readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
-  readonly steps: Counter<'policy'>;
-  readonly notifications: Counter<'channel_type' | 'outcome'>;
-  readonly lag: Histogram;
 
   constructor(opts: EscalationOptions) {
     this.#o = {
@@ -72,24 +79,6 @@ export class EscalationEngine implements IncidentEvents {
       ...opts,
     };
     this.#db = opts.db;
-    this.steps = new Counter({
-      name: 'vigil_hub_escalation_steps_total',
-      help: 'Escalation steps fired',
-      labelNames: ['policy'],
-      registers: [opts.registry],
-    });
-    this.notifications = new Counter({
-      name: 'vigil_hub_notifications_total',
-      help: 'Notification attempts by channel type and outcome (delivered, retry, failed)',
-      labelNames: ['channel_type', 'outcome'],
-      registers: [opts.registry],
-    });
-    this.lag = new Histogram({
-      name: 'vigil_hub_escalation_lag_seconds',
-      help: 'How late an escalation step fired after it was due',
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30],
-      registers: [opts.registry],
-    });
   }
 
   /** A prepared statement, compiled once per SQL text (every path here runs per incident or tick). */
@@ -104,6 +93,10 @@ export class EscalationEngine implements IncidentEvents {
 
   /** A tick soon (coalesced): a burst of new incidents costs one pass, not one each. */
   #kick(): void {
+    if (this.#o.wake) {
+      this.#o.wake();
+      return;
+    }
     if (this.#kicked) return;
     this.#kicked = true;
     setImmediate(() => {
@@ -113,6 +106,7 @@ export class EscalationEngine implements IncidentEvents {
   }
 
   start(): void {
+    if (!this.#o.sender) throw new Error('the escalation loop needs a channel sender');
     this.#timer ??= setInterval(() => void this.tick(), this.#o.tickMs);
     this.#timer.unref();
   }
@@ -183,32 +177,34 @@ export class EscalationEngine implements IncidentEvents {
 
   #halt(incident: Incident, action: 'acknowledge' | 'resolve', message: string): void {
     const now = this.#o.now();
-    this.#db.transaction(() => {
-      const info = this.#sql(
-        "UPDATE escalations SET state = 'stopped' WHERE incident_id = ? AND state = 'pending'",
-      ).run(incident.id);
-      if (info.changes > 0)
-        this.#o.incidents.note(incident.id, 'escalation', message, { dedup: `halt:${action}:${now}` });
-      // PagerDuty incidents opened for this one follow it: acknowledge / resolve with the same dedup_key.
-      const pd = this.#sql(
-        "SELECT DISTINCT channel FROM deliveries WHERE incident_id = ? AND type = 'pagerduty' AND action = 'trigger'",
-      )
-        .pluck()
-        .all(incident.id) as string[];
-      for (const channel of pd)
-        this.#sql(
-          `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
+    this.#db
+      .transaction(() => {
+        const info = this.#sql(
+          "UPDATE escalations SET state = 'stopped' WHERE incident_id = ? AND state = 'pending'",
+        ).run(incident.id);
+        if (info.changes > 0)
+          this.#o.incidents.note(incident.id, 'escalation', message, { dedup: `halt:${action}:${now}` });
+        // PagerDuty incidents opened for this one follow it: acknowledge / resolve with the same dedup_key.
+        const pd = this.#sql(
+          "SELECT DISTINCT channel FROM deliveries WHERE incident_id = ? AND type = 'pagerduty' AND action = 'trigger'",
+        )
+          .pluck()
+          .all(incident.id) as string[];
+        for (const channel of pd)
+          this.#sql(
+            `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
              VALUES (?, ?, ?, 'pagerduty', '-', ?, 'pending', ?, ?, ?)`,
-        ).run(
-          `i${incident.id}/${action}/${incident.ackSilence ?? now}/${channel}`,
-          incident.id,
-          channel,
-          action,
-          now,
-          now,
-          now,
-        );
-    })();
+          ).run(
+            `i${incident.id}/${action}/${incident.ackSilence ?? now}/${channel}`,
+            incident.id,
+            channel,
+            action,
+            now,
+            now,
+            now,
+          );
+      })
+      .immediate();
     this.#kick();
   }
 
@@ -252,74 +248,77 @@ export class EscalationEngine implements IncidentEvents {
     const policy = cfg?.policies.get(row.policy);
     const incidents = this.#o.incidents;
     const prefix = `i${row.incident_id}/g${row.generation}/r${row.round}/s${row.step}`;
-    this.#db.transaction(() => {
-      // Re-read under the write lock: another tick or an ack may have moved it.
-      const cur = this.#sql("SELECT * FROM escalations WHERE incident_id = ? AND state = 'pending'").get(
-        row.incident_id,
-      ) as EscalationRow | undefined;
-      if (!cur || cur.generation !== row.generation || cur.round !== row.round || cur.step !== row.step)
-        return;
-      if (!cfg || !policy) {
-        incidents.note(
+    // IMMEDIATE: the write lock first, then the re-read (the main thread's connection writes too).
+    this.#db
+      .transaction(() => {
+        // Re-read under the write lock: another tick or an ack may have moved it.
+        const cur = this.#sql("SELECT * FROM escalations WHERE incident_id = ? AND state = 'pending'").get(
           row.incident_id,
-          'escalation.error',
-          `escalation policy "${row.policy}" is not loaded; retrying in 30 s`,
-          { dedup: `${prefix}/missing` },
-        );
-        this.#sql('UPDATE escalations SET due_ms = ? WHERE incident_id = ?').run(
-          now + 30_000,
-          row.incident_id,
-        );
-        return;
-      }
-      const step = policy.steps[row.step]!;
-      const sent: string[] = [];
-      for (const target of step.targets) {
-        for (const d of this.#resolve(cfg, target, now, row.incident_id, prefix)) {
-          this.#sql(
-            `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
-               VALUES (?, ?, ?, ?, ?, 'trigger', 'pending', ?, ?, ?)`,
-          ).run(
-            `${prefix}/${d.user ?? '-'}/${d.channel}`,
+        ) as EscalationRow | undefined;
+        if (!cur || cur.generation !== row.generation || cur.round !== row.round || cur.step !== row.step)
+          return;
+        if (!cfg || !policy) {
+          incidents.note(
             row.incident_id,
-            d.channel,
-            cfg.channels.get(d.channel)!.type,
-            d.user ?? '-',
-            now,
-            now,
-            row.due_ms,
+            'escalation.error',
+            `escalation policy "${row.policy}" is not loaded; retrying in 30 s`,
+            { dedup: `${prefix}/missing` },
           );
-          sent.push(`${d.user ? `${d.user} by ` : ''}${d.channel}`);
+          this.#sql('UPDATE escalations SET due_ms = ? WHERE incident_id = ?').run(
+            now + 30_000,
+            row.incident_id,
+          );
+          return;
         }
-      }
-      const label = `step ${row.step + 1}/${policy.steps.length}${policy.repeat ? ` (round ${row.round + 1}/${policy.repeat + 1})` : ''}`;
-      incidents.note(
-        row.incident_id,
-        'escalated',
-        `${label}: notifying ${sent.join(', ') || 'nobody (see above)'}`,
-        { dedup: `${prefix}/fired` },
-      );
-      let [round, next] = [row.round, row.step + 1];
-      if (next >= policy.steps.length) [round, next] = [round + 1, 0];
-      if (round > policy.repeat) {
-        this.#sql("UPDATE escalations SET state = 'done' WHERE incident_id = ?").run(row.incident_id);
+        const step = policy.steps[row.step]!;
+        const sent: string[] = [];
+        for (const target of step.targets) {
+          for (const d of this.#resolve(cfg, target, now, row.incident_id, prefix)) {
+            this.#sql(
+              `INSERT OR IGNORE INTO deliveries (key, incident_id, channel, type, target, action, state, next_ms, created_ms, due_ms)
+               VALUES (?, ?, ?, ?, ?, 'trigger', 'pending', ?, ?, ?)`,
+            ).run(
+              `${prefix}/${d.user ?? '-'}/${d.channel}`,
+              row.incident_id,
+              d.channel,
+              cfg.channels.get(d.channel)!.type,
+              d.user ?? '-',
+              now,
+              now,
+              row.due_ms,
+            );
+            sent.push(`${d.user ? `${d.user} by ` : ''}${d.channel}`);
+          }
+        }
+        const label = `step ${row.step + 1}/${policy.steps.length}${policy.repeat ? ` (round ${row.round + 1}/${policy.repeat + 1})` : ''}`;
         incidents.note(
           row.incident_id,
-          'escalation',
-          `policy "${policy.name}" exhausted without an acknowledgement`,
-          { dedup: `${prefix}/done` },
+          'escalated',
+          `${label}: notifying ${sent.join(', ') || 'nobody (see above)'}`,
+          { dedup: `${prefix}/fired` },
         );
-      } else {
-        this.#sql('UPDATE escalations SET round = ?, step = ?, due_ms = ? WHERE incident_id = ?').run(
-          round,
-          next,
-          Math.max(row.due_ms, now - 1000) + policy.steps[next]!.delay,
-          row.incident_id,
-        );
-      }
-    })();
-    this.steps.inc({ policy: row.policy });
-    this.lag.observe(Math.max(0, now - row.due_ms) / 1000);
+        let [round, next] = [row.round, row.step + 1];
+        if (next >= policy.steps.length) [round, next] = [round + 1, 0];
+        if (round > policy.repeat) {
+          this.#sql("UPDATE escalations SET state = 'done' WHERE incident_id = ?").run(row.incident_id);
+          incidents.note(
+            row.incident_id,
+            'escalation',
+            `policy "${policy.name}" exhausted without an acknowledgement`,
+            { dedup: `${prefix}/done` },
+          );
+        } else {
+          this.#sql('UPDATE escalations SET round = ?, step = ?, due_ms = ? WHERE incident_id = ?').run(
+            round,
+            next,
+            Math.max(row.due_ms, now - 1000) + policy.steps[next]!.delay,
+            row.incident_id,
+          );
+        }
+      })
+      .immediate();
+    this.#o.metrics.step(row.policy);
+    this.#o.metrics.lag(Math.max(0, now - row.due_ms) / 1000);
   }
 
   #resolve(
@@ -380,13 +379,13 @@ export class EscalationEngine implements IncidentEvents {
     else if (!n) error = 'incident is gone';
     else {
       try {
-        await this.#o.sender.send(channel, n);
+        await this.#o.sender!.send(channel, n);
       } catch (err) {
         error = (err as Error).message;
       }
     }
     // The outcome, its counter and its timeline entry in one transaction.
-    this.#db.transaction(() => this.#settle(d, error))();
+    this.#db.transaction(() => this.#settle(d, error)).immediate();
   }
 
   #settle(d: DeliveryRow, error: string | undefined): void {
@@ -397,7 +396,7 @@ export class EscalationEngine implements IncidentEvents {
       this.#sql(
         "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, sent_ms = ?, last_error = NULL WHERE key = ?",
       ).run(now, d.key);
-      this.notifications.inc({ channel_type: d.type, outcome: 'delivered' });
+      this.#o.metrics.notification(d.type, 'delivered');
       const what = d.action === 'trigger' ? 'notified' : `sent ${d.action} to`;
       incidents.note(
         d.incident_id,
@@ -414,7 +413,7 @@ export class EscalationEngine implements IncidentEvents {
         error,
         d.key,
       );
-      this.notifications.inc({ channel_type: d.type, outcome: 'failed' });
+      this.#o.metrics.notification(d.type, 'failed');
       incidents.note(
         d.incident_id,
         'delivery.failed',
@@ -431,7 +430,7 @@ export class EscalationEngine implements IncidentEvents {
       error,
       d.key,
     );
-    this.notifications.inc({ channel_type: d.type, outcome: 'retry' });
+    this.#o.metrics.notification(d.type, 'retry');
     incidents.note(
       d.incident_id,
       'delivery.retry',

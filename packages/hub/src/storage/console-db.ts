@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { type Migration, openDatabase, type SqliteDatabase } from '@vigil/service-kit';
+// The subpath, not the package's index: the escalation thread opens console.db too, and loading
+// the whole service kit (Fastify, telemetry) there would cost seconds of its start-up.
+import { type Migration, openDatabase, type SqliteDatabase } from '@vigil/service-kit/database';
 
 export type ConsoleDatabase = SqliteDatabase;
 

@@ -1,0 +1,28 @@
+// Messages between the main thread and the escalation thread (escalation-thread.ts ↔ escalation-worker.ts).
+
+export interface EscalationInit {
+  /** console.db; the main thread has opened (and migrated) it before the thread starts. */
+  dbFile: string;
+  oncallDir: string;
+  smtp: { host: string; port: number };
+  notifyTimeoutMs: number;
+  consoleUrl: string;
+  tickMs: number;
+  maxAttempts: number;
+  /** First retry wait; doubles per attempt up to 60×. */
+  backoffMs: number;
+}
+
+export type ToEscalation = { type: 'kick' } | { type: 'stop' };
+
+export type FromEscalation =
+  | { type: 'step'; policy: string }
+  | { type: 'notification'; channelType: string; outcome: 'delivered' | 'retry' | 'failed' }
+  | { type: 'lag'; seconds: number }
+  | { type: 'log'; obj: Record<string, unknown>; msg: string }
+  | { type: 'stopped' };
+
+/** The retry wait after `attempt` failed attempts: base × 2^(attempt-1), at most 60 × base. */
+export function backoff(base: number, attempt: number): number {
+  return Math.min(60 * base, base * 2 ** (attempt - 1));
+}

@@ -1,0 +1,52 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadOncallDir, type OncallConfig } from './oncall-config.ts';
+
+/** Where a rejected edit is reported (the main thread's pino logger, or the escalation thread's relay). */
+export interface OncallLogger {
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** monitoring/oncall/*.yaml, re-read when a file changes; a bad edit keeps the last good config. */
+export class OncallSource {
+  readonly dir: string;
+  #stamp = '';
+  #checked = 0;
+  config: OncallConfig | undefined;
+  error: Error | undefined;
+  readonly #logger: OncallLogger;
+
+  constructor(dir: string, logger: OncallLogger) {
+    this.dir = dir;
+    this.#logger = logger;
+  }
+
+  current(): OncallConfig | undefined {
+    const now = Date.now();
+    if (now - this.#checked < 2000 && this.#stamp) return this.config;
+    this.#checked = now;
+    let stamp: string;
+    try {
+      stamp = JSON.stringify(
+        readdirSync(this.dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => [f, statSync(join(this.dir, f)).mtimeMs]),
+      );
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.#stamp) return this.config;
+    this.#stamp = stamp;
+    try {
+      this.config = loadOncallDir(this.dir);
+      this.error = undefined;
+    } catch (err) {
+      this.error = err as Error;
+      this.#logger.error(
+        { problems: (err as Error).message },
+        'on-call config rejected; keeping the last good one',
+      );
+    }
+    return this.config;
+  }
+}

@@ -53,11 +53,6 @@ export async function registerConsole(
   const audit = new AuditLog(db);
   const incidents = new IncidentStore(db);
   const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
-  oncall.current();
-  // Polled, not only read on demand: "the last good config" is then the last good file on disk
-  // (the escalation thread polls its own copy the same way), whatever asks when.
-  const oncallPoll = setInterval(() => oncall.current(), 1000);
-  oncallPoll.unref();
   // The loop (due steps, channel sends, outcomes) runs on its own thread with its own connection;
   // this engine records the incident events (start, stop, PagerDuty follow-ups) and wakes it.
   const consoleUrl = config.VIGIL_HUB_PUBLIC_URL ?? `http://${config.HOST}:${config.HUB_PORT}`;
@@ -65,7 +60,6 @@ export async function registerConsole(
   const loop = new EscalationThread(
     {
       dbFile,
-      oncallDir: config.VIGIL_HUB_ONCALL_DIR,
       smtp: { host: config.VIGIL_HUB_SMTP_HOST, port: config.VIGIL_HUB_SMTP_PORT },
       notifyTimeoutMs: config.VIGIL_HUB_NOTIFY_TIMEOUT_MS,
       consoleUrl,
@@ -85,6 +79,13 @@ export async function registerConsole(
     consoleUrl,
     wake: () => loop.kick(),
   });
+  // One reader of monitoring/oncall: each good config it loads goes to the escalation thread too
+  // (before any step that needs it: the message precedes the kick). Polled, so a change reaches
+  // that thread even while nothing here asks for the config.
+  oncall.onChange = (cfg) => loop.oncall(cfg);
+  oncall.current();
+  const oncallPoll = setInterval(() => oncall.current(), 250); // it re-reads the files every 2 s at most
+  oncallPoll.unref();
   incidents.events = engine;
 
   await app.register(async (scope) => {

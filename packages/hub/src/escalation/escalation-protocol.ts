@@ -1,9 +1,15 @@
+import type { OncallConfig } from '../oncall/oncall-config.ts';
+
 // Messages between the main thread and the escalation thread (escalation-thread.ts ↔ escalation-worker.ts).
 
 export interface EscalationInit {
   /** console.db; the main thread has opened (and migrated) it before the thread starts. */
   dbFile: string;
-  oncallDir: string;
+  /**
+   * The main thread's on-call config (one reader of monitoring/oncall, so both threads agree on
+   * "the last good config"); later versions arrive as `oncall` messages.
+   */
+  oncall: OncallConfig | undefined;
   smtp: { host: string; port: number };
   notifyTimeoutMs: number;
   consoleUrl: string;
@@ -13,7 +19,7 @@ export interface EscalationInit {
   backoffMs: number;
 }
 
-export type ToEscalation = { type: 'kick' } | { type: 'stop' };
+export type ToEscalation = { type: 'kick' } | { type: 'oncall'; config: OncallConfig } | { type: 'stop' };
 
 export type FromEscalation =
   | { type: 'step'; policy: string }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { OncallConfig } from '../oncall/oncall-config.ts';
 import type { EngineLogger } from './escalation-engine.ts';
 import type { EngineMetrics } from './escalation-metrics.ts';
 import type { EscalationInit, FromEscalation, ToEscalation } from './escalation-protocol.ts';
@@ -10,7 +11,7 @@ import type { EscalationInit, FromEscalation, ToEscalation } from './escalation-
  * dies is started again and carries on where the rows say (as after a restart of the hub).
  */
 export class EscalationThread {
-  readonly #init: EscalationInit;
+  readonly #init: Omit<EscalationInit, 'oncall'>;
   readonly #metrics: EngineMetrics;
   readonly #logger: EngineLogger;
   #worker: Worker | undefined;
@@ -18,8 +19,9 @@ export class EscalationThread {
   #kicked = false;
   #restart: NodeJS.Timeout | undefined;
   #stopped: (() => void) | undefined;
+  #oncall: OncallConfig | undefined;
 
-  constructor(init: EscalationInit, metrics: EngineMetrics, logger: EngineLogger) {
+  constructor(init: Omit<EscalationInit, 'oncall'>, metrics: EngineMetrics, logger: EngineLogger) {
     this.#init = init;
     this.#metrics = metrics;
     this.#logger = logger;
@@ -28,7 +30,7 @@ export class EscalationThread {
   start(): void {
     // Its own heap cap, like the writer thread: the sends' garbage stays out of the hub's budget.
     const worker = new Worker(new URL('./escalation-worker.ts', import.meta.url), {
-      workerData: this.#init,
+      workerData: { ...this.#init, oncall: this.#oncall },
       resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
     });
     worker.on('message', (m: FromEscalation) => this.#onMessage(m));
@@ -42,6 +44,12 @@ export class EscalationThread {
     });
     worker.unref();
     this.#worker = worker;
+  }
+
+  /** A new good on-call config: the thread uses it from its next step on. */
+  oncall(config: OncallConfig): void {
+    this.#oncall = config;
+    this.#post({ type: 'oncall', config });
   }
 
   /**

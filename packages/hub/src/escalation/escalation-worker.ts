@@ -5,7 +5,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChannelSender } from '../channels/channels.ts';
 import { IncidentStore } from '../incidents/incidents.ts';
-import { OncallSource } from '../oncall/oncall-source.ts';
 import { openConsoleDatabase } from '../storage/console-db.ts';
 import { EscalationEngine } from './escalation-engine.ts';
 import {
@@ -27,12 +26,12 @@ const logger = {
 
 const db = openConsoleDatabase(init.dbFile);
 db.pragma('wal_autocheckpoint = 0'); // the checkpointer thread checkpoints (storage/console-checkpointer.ts)
-const oncall = new OncallSource(init.oncallDir, logger);
+let oncall = init.oncall;
 const sender = new ChannelSender({ env: process.env, smtp: init.smtp, timeoutMs: init.notifyTimeoutMs });
 const engine = new EscalationEngine({
   db,
   incidents: new IncidentStore(db),
-  oncall: () => oncall.current(),
+  oncall: () => oncall,
   sender,
   metrics: {
     step: (policy) => post({ type: 'step', policy }),
@@ -49,6 +48,7 @@ engine.start();
 
 port.on('message', async (m: ToEscalation) => {
   if (m.type === 'kick') void engine.tick();
+  else if (m.type === 'oncall') oncall = m.config;
   else if (m.type === 'stop') {
     await engine.stop();
     sender.close();

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOncallDir, type OncallConfig } from './oncall-config.ts';
 
-/** Where a rejected edit is reported (the main thread's pino logger, or the escalation thread's relay). */
+/** Where a rejected edit is reported. */
 export interface OncallLogger {
   error(obj: Record<string, unknown>, msg: string): void;
 }
@@ -15,6 +15,8 @@ export class OncallSource {
   config: OncallConfig | undefined;
   error: Error | undefined;
   readonly #logger: OncallLogger;
+  /** Called with each newly loaded good config (the escalation thread gets its copy this way). */
+  onChange: ((config: OncallConfig) => void) | undefined;
 
   constructor(dir: string, logger: OncallLogger) {
     this.dir = dir;
@@ -40,6 +42,7 @@ export class OncallSource {
     try {
       this.config = loadOncallDir(this.dir);
       this.error = undefined;
+      this.onChange?.(this.config);
     } catch (err) {
       this.error = err as Error;
       this.#logger.error(

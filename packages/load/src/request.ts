@@ -15,6 +15,8 @@ export interface CompiledStep {
   readonly fixed: Dispatcher.DispatchOptions | null;
   /** JSON checks or extracts read the body; otherwise it is discarded unread. */
   readonly needBody: boolean;
+  /** Variable names and the JSON paths they are extracted from. */
+  readonly extract: ReadonlyArray<readonly [string, string]>;
   /** Lower-cased header names and their (template) values. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly addContentType: boolean;
@@ -30,6 +32,7 @@ export function compileStep(step: Step, key: string, rec: StepRecorder): Compile
     rec,
     fixed: null as Dispatcher.DispatchOptions | null,
     needBody: step.check.json.length > 0 || Object.keys(step.extract).length > 0,
+    extract: Object.entries(step.extract),
     headers,
     addContentType,
   };

@@ -238,7 +238,7 @@ class Iteration implements Dispatcher.DispatchHandler {
         }
       }
       if (!failure)
-        for (const [name, path] of Object.entries(step.extract)) {
+        for (const [name, path] of c.extract) {
           const value = jsonPath(parsed, path);
           if (value === undefined) {
             failure = { kind: 'check', message: `extract ${name}: ${path} is missing` };

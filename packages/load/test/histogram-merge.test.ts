@@ -103,6 +103,23 @@ describe('histogram merging across workers and seconds', () => {
     expect(evaluateThreshold(parseThreshold('p50(read) <= 3.01ms'), agg.subject('read', 1)!).ok).toBe(true);
   });
 
+  it('keeps exactly the N slowest requests, slowest first (ties in arrival order), and every failure', () => {
+    const rec = new Recorder(0, 3, 100);
+    const step = rec.step('j/s');
+    for (const [i, ms] of [5, 1, 9, 3, 7, 9, 2, 8].entries())
+      rec.record(step, ms, 200, `t${i}`, undefined, 1, 0);
+    rec.record(step, 0.5, 500, 'fail', { kind: 'status', message: 'status 500' }, 0, 1);
+    const report = rec.flush();
+    expect(report.slowest.map((r) => [r.latencyMs, r.traceId])).toEqual([
+      [9, 't2'],
+      [9, 't5'],
+      [8, 't7'],
+    ]);
+    expect(report.failures.map((r) => r.traceId)).toEqual(['fail']);
+    expect(report.steps['j/s']).toMatchObject({ requests: 9, failed: 1, checksPassed: 8, checksFailed: 1 });
+    expect([...report.steps['j/s']!.samples]).toEqual([5000, 1000, 9000, 3000, 7000, 9000, 2000, 8000, 500]);
+  });
+
   it('parses k6-style thresholds and rejects bad ones', () => {
     expect(parseThreshold('p95(order) < 300ms')).toMatchObject({
       metric: 'p95',

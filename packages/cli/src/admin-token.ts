@@ -28,6 +28,11 @@ export function writeSecretFile(file: string, secret: string): void {
 /** The token other commands (e.g. `vigil fault`) send: VIGIL_ADMIN_TOKEN, else the file `vigil start` wrote. */
 export function readAdminToken(file: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.VIGIL_ADMIN_TOKEN) return env.VIGIL_ADMIN_TOKEN;
+  return readSecretFile(file);
+}
+
+/** A secret file's content (trimmed); undefined when it is missing or empty. */
+export function readSecretFile(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8').trim() || undefined;
   } catch {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { registerAlertsRoutes } from './alerts/alerts-routes.ts';
+import { readWebhookToken } from './auth/bearer.ts';
 import type { HubConfig } from './config.ts';
 import { type Console, registerConsole } from './console.ts';
 import { registerDashboards } from './dashboards/register-dashboards.ts';
@@ -154,8 +155,10 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
   });
   registerDashboards(query, config, logger);
   registerRunbooksRoutes(query, config.VIGIL_HUB_RUNBOOKS_DIR ? { dir: config.VIGIL_HUB_RUNBOOKS_DIR } : {});
-  const alertConsole = await registerConsole(query, config, logger, metrics.registry);
-  await registerAlertsRoutes(query, config, alertConsole);
+  // Read once at start: `vigil start` writes a fresh token before it starts the hub and Alertmanager.
+  const webhookToken = readWebhookToken(config.VIGIL_HUB_WEBHOOK_TOKEN_FILE);
+  const alertConsole = await registerConsole(query, config, logger, metrics.registry, webhookToken);
+  await registerAlertsRoutes(query, config, webhookToken, alertConsole);
   await uiStatic(query, opts.uiDistDir ? { distDir: opts.uiDistDir } : {});
 
   let closed: Promise<void> | null = null;

@@ -41,6 +41,7 @@ export async function registerConsole(
   config: HubConfig,
   logger: Logger,
   registry: Registry,
+  webhookToken: Buffer | undefined,
 ): Promise<Console> {
   const dbFile = join(config.VIGIL_DATA_DIR, 'console.db');
   const db = openConsoleDatabase(dbFile);
@@ -52,6 +53,7 @@ export async function registerConsole(
   view.start();
   const audit = new AuditLog(db);
   const incidents = new IncidentStore(db);
+  const notifications = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
   const oncall = new OncallSource(config.VIGIL_HUB_ONCALL_DIR, logger);
   // The loop (due steps, channel sends, outcomes) runs on its own thread with its own connection;
   // this engine records the incident events (start, stop, PagerDuty follow-ups) and wakes it.
@@ -109,6 +111,7 @@ export async function registerConsole(
         acknowledged: (labels, by, silenceId) => void incidents.acknowledgeMatching(labels, by, silenceId),
         unacknowledged: (silenceId, by) => void incidents.unacknowledgeSilence(silenceId, by),
       },
+      notifications: { recent: (limit) => notifications.recent(limit), token: webhookToken },
     });
     registerIncidentRoutes(scope, {
       incidents,
@@ -141,7 +144,6 @@ export async function registerConsole(
   const incidentReceivers = new Set(config.VIGIL_HUB_INCIDENT_RECEIVERS.split(',').map((s) => s.trim()));
   const amByUrl = (externalURL: string) =>
     alertmanagers.find((a) => a.url === externalURL.replace(/\/+$/, ''))?.name ?? alertmanagers[0]!.name;
-  const notifications = new NotificationStore(db, config.VIGIL_HUB_ALERTS_KEEP);
   // The webhook's whole synchronous path: the record, the incident, its timeline and its
   // escalation row in one transaction (one commit); the escalation thread fires and sends the step.
   // IMMEDIATE: that thread writes console.db too, so take the write lock before the first read.
@@ -160,7 +162,6 @@ export async function registerConsole(
     engine,
     alertmanagers,
     ingest: (payload) => ingest.immediate(payload),
-    recent: (limit) => notifications.recent(limit),
     async close() {
       clearInterval(reconcile);
       clearInterval(oncallPoll);

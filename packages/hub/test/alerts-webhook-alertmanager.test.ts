@@ -21,7 +21,9 @@ let output = '';
 let dir = '';
 
 async function notifications(): Promise<Notification[]> {
-  const res = await fetch(`${hub.apiUrl}/api/alerts/notifications?limit=100`);
+  const res = await fetch(`${hub.apiUrl}/api/alerts/notifications?limit=100`, {
+    headers: { authorization: `Bearer ${hub.webhookToken}` },
+  });
   return ((await res.json()) as { data: Notification[] }).data;
 }
 

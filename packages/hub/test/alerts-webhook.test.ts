@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubNotifications } from '../../cli/src/chaos/observe.ts';
+import { login, writeUsers } from './console-support.ts';
 import { startTestHub, type TestHub } from './helpers.ts';
 
 // Bodies shaped exactly as Alertmanager 0.25 sends them to a webhook_config (version 4).
@@ -43,13 +46,18 @@ async function post(body: string, contentType = 'application/json') {
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
-async function list(query = '') {
-  const res = await fetch(`${hub.apiUrl}/api/alerts/notifications${query}`);
+/** The list, read as Alertmanager's webhook secret holder (the chaos tools), unless `headers` says otherwise. */
+async function list(
+  query = '',
+  headers: Record<string, string> = { authorization: `Bearer ${hub.webhookToken}` },
+) {
+  const res = await fetch(`${hub.apiUrl}/api/alerts/notifications${query}`, { headers });
   return { status: res.status, body: (await res.json()) as { data: Array<Record<string, unknown>> } };
 }
 
 beforeAll(async () => {
   hub = await startTestHub({ VIGIL_HUB_ALERTS_MAX_BODY_BYTES: '4096', VIGIL_HUB_ALERTS_KEEP: '3' });
+  await writeUsers(join(hub.dir, 'users.yaml'), [['vera', 'viewer']]);
 });
 afterAll(async () => {
   await hub?.close();
@@ -89,6 +97,36 @@ describe('POST /api/alerts/webhook (Alertmanager webhook receiver)', () => {
       expect(res.status, bad).toBe(400);
       expect((res.body as unknown as { error: { code: string } }).error.code).toBe('INVALID_QUERY');
     }
+  });
+
+  it('lists notifications only to a signed-in user (viewer) or the webhook secret: they carry alert content and recipients', async () => {
+    expect((await post(JSON.stringify(notification('firing', 'auth-check')))).status).toBe(200);
+    const code = (r: { body: unknown }) => (r.body as { error?: { code: string } }).error?.code;
+    const anonymous = await list('', {});
+    expect(anonymous.status).toBe(401);
+    expect(code(anonymous)).toBe('UNAUTHENTICATED');
+    expect(anonymous.body.data).toBeUndefined();
+    for (const authorization of [
+      'Bearer not-the-webhook-token',
+      `Basic ${hub.webhookToken}`,
+      `Bearer ${hub.webhookToken}x`,
+    ]) {
+      const res = await list('', { authorization });
+      expect(res.status, authorization).toBe(401);
+    }
+    const vera = await login(hub.apiUrl, 'vera');
+    const viewer = await list('?limit=1', { cookie: vera.cookie });
+    expect(viewer.status).toBe(200);
+    expect((viewer.body.data[0]!.groupLabels as { service: string }).service).toBe('auth-check');
+    // What the chaos tools read with their stack's webhook secret (vigil chaos / gameday receipts).
+    const receipts = (await hubNotifications(hub.apiUrl, hub.webhookToken)) as Array<{ status: string }>;
+    expect(receipts.length).toBeGreaterThan(0);
+    expect(await hubNotifications(hub.apiUrl, undefined)).toEqual([]);
+    // The secret opens this read-only list, not the console: the incidents still need a session.
+    const incidents = await fetch(`${hub.apiUrl}/api/incidents`, {
+      headers: { authorization: `Bearer ${hub.webhookToken}` },
+    });
+    expect(incidents.status).toBe(401);
   });
 
   it('rejects malformed notifications with 400 and a code naming the problem', async () => {

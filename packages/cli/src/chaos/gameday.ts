@@ -185,7 +185,7 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
     }
     say(`gameday: control phase, ${opts.controlSeconds} s under load with no fault`);
     const before = new Set(
-      (await hubNotifications(stack.hubUrl, stack.token)).map((n) => (n as { id: unknown }).id),
+      (await hubNotifications(stack.hubUrl, stack.hubReadToken)).map((n) => (n as { id: unknown }).id),
     );
     const end = Date.now() + opts.controlSeconds * 1000;
     while (Date.now() < end && !opts.signal?.aborted) {
@@ -195,7 +195,7 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
         );
       await sleep(1000);
     }
-    controlNotifications = (await hubNotifications(stack.hubUrl, stack.token)).filter(
+    controlNotifications = (await hubNotifications(stack.hubUrl, stack.hubReadToken)).filter(
       (n) => !before.has((n as { id: unknown }).id),
     ).length;
     say(

@@ -53,9 +53,15 @@ export interface HubNotification {
   readonly [key: string]: unknown;
 }
 
-/** Notifications the hub received from Alertmanager (GET /api/alerts/notifications); [] when unavailable. */
-export async function hubNotifications(hubUrl: string | undefined, token: string): Promise<unknown[]> {
-  if (!hubUrl) return [];
+/**
+ * Notifications the hub received from Alertmanager (GET /api/alerts/notifications, read with the
+ * hub webhook's secret: LocalStack.hubReadToken); [] when unavailable.
+ */
+export async function hubNotifications(
+  hubUrl: string | undefined,
+  token: string | undefined,
+): Promise<unknown[]> {
+  if (!hubUrl || !token) return [];
   try {
     const res = await fetch(`${hubUrl}/api/alerts/notifications?limit=200`, {
       headers: { authorization: `Bearer ${token}` },

@@ -207,7 +207,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
       'expected alert already firing before the fault',
     );
   const notifiedBefore = new Set(
-    ((await hubNotifications(stack.hubUrl, stack.token)) as Notification[]).map((n) => n.id),
+    ((await hubNotifications(stack.hubUrl, stack.hubReadToken)) as Notification[]).map((n) => n.id),
   );
 
   const plan = planInjection(e, stack);
@@ -279,7 +279,7 @@ export async function runExperiment(e: Experiment, opts: RunOptions): Promise<Ex
         );
       }
       if (detectedAt !== undefined && notifiedAt === undefined) {
-        for (const n of (await hubNotifications(stack.hubUrl, stack.token)) as Notification[]) {
+        for (const n of (await hubNotifications(stack.hubUrl, stack.hubReadToken)) as Notification[]) {
           if (notifiedBefore.has(n.id)) continue;
           const hits = (n.alerts ?? []).filter(
             (a) =>

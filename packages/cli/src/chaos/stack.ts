@@ -1,4 +1,4 @@
-import { readAdminToken } from '../admin-token.ts';
+import { hubWebhookTokenFile, readAdminToken, readSecretFile } from '../admin-token.ts';
 import { CliError } from '../errors.ts';
 import type { VarLayout } from '../paths.ts';
 import type { ProcessRef } from '../processes.ts';
@@ -12,6 +12,11 @@ export interface LocalStack {
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
   readonly hubUrl: string | undefined;
+  /**
+   * The hub webhook's secret (`vigil start` writes it for Alertmanager): it also reads the
+   * notifications the hub received (`GET /api/alerts/notifications`, otherwise a console session).
+   */
+  readonly hubReadToken: string | undefined;
   readonly proxyUrl: string | undefined;
   component(name: string): ComponentState;
   /** The live process of a component, re-read from the state file (the supervisor replaces it on restart). */
@@ -62,6 +67,7 @@ export function openLocalStack(layout: VarLayout, opts: { allowRemote?: boolean 
     prometheusUrl: need('prometheus'),
     alertmanagerUrl: need('alertmanager'),
     hubUrl: hub ? base(hub) : undefined,
+    hubReadToken: readSecretFile(hubWebhookTokenFile(layout.varDir)),
     proxyUrl: proxy ? base(proxy) : undefined,
     component(name) {
       const c = find(name);

@@ -1,37 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { bearerMatches } from '../auth/bearer.ts';
 import { type WebhookPayload, webhookPayloadSchema } from './alertmanager-payload.ts';
-import type { AlertNotification } from './notification-store.ts';
 
 export interface AlertsConfig {
   readonly VIGIL_HUB_ALERTS_MAX_BODY_BYTES: number;
-  readonly VIGIL_HUB_WEBHOOK_TOKEN_FILE?: string | undefined;
 }
 
-/** Where notifications go: the console (console.db). */
+/** Where notifications go: the console (console.db), which also lists them (signed in). */
 export interface NotificationSink {
   /**
    * Records the notification and applies it to incidents in one transaction (both or neither),
    * without network calls; returns the notification's id. Throws if it could not be stored.
    */
   ingest(payload: WebhookPayload): number;
-  recent(limit: number): AlertNotification[];
-}
-
-/** The shared secret Alertmanager sends as `Authorization: Bearer …` (its http_config credentials_file). */
-export function readWebhookToken(file: string | undefined): Buffer | undefined {
-  if (!file) return undefined;
-  const token = readFileSync(file, 'utf8').trim();
-  if (token.length < 16) throw new Error(`${file}: the webhook token must be at least 16 characters`);
-  return Buffer.from(token);
-}
-
-function bearerMatches(header: string | undefined, token: Buffer): boolean {
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
-  if (!m) return false;
-  const given = Buffer.from(m[1]!);
-  return given.length === token.length && timingSafeEqual(given, token);
 }
 
 function fail(reply: FastifyReply, status: number, code: string, message: string) {
@@ -46,14 +27,17 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'INVALID_JSON'],
 };
 
-/** Alertmanager's webhook receiver (`vigil-hub` in monitoring/alertmanager/alertmanager.yml) and its list. */
+/**
+ * Alertmanager's webhook receiver (`vigil-hub` in monitoring/alertmanager/alertmanager.yml).
+ * `token`: the shared secret (read once at start: `vigil start` writes a fresh one before it
+ * starts the hub and Alertmanager). The list of notifications is a console route (console.ts).
+ */
 export async function registerAlertsRoutes(
   app: FastifyInstance,
   config: AlertsConfig,
+  token: Buffer | undefined,
   sink: NotificationSink,
 ): Promise<void> {
-  // Read once at start: `vigil start` writes a fresh token before it starts the hub and Alertmanager.
-  const token = readWebhookToken(config.VIGIL_HUB_WEBHOOK_TOKEN_FILE);
   const maxBodyBytes = config.VIGIL_HUB_ALERTS_MAX_BODY_BYTES;
   await app.register(async (scope) => {
     scope.setErrorHandler((err: FastifyError, req, reply) => {
@@ -106,17 +90,6 @@ export async function registerAlertsRoutes(
         return fail(reply, 500, 'INTERNAL_ERROR', 'the notification could not be stored; send it again');
       }
       return reply.code(200).send({ status: 'ok', id });
-    });
-
-    scope.get('/api/alerts/notifications', async (req, reply) => {
-      const raw = (req.query as Record<string, unknown>).limit;
-      let limit = 50;
-      if (raw !== undefined) {
-        if (typeof raw !== 'string' || !/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
-          return fail(reply, 400, 'INVALID_QUERY', 'limit: must be an integer between 1 and 1000');
-        limit = Number(raw);
-      }
-      return { data: sink.recent(limit) };
     });
   });
 }

@@ -6,6 +6,7 @@ import { currentUser } from '../auth/console-auth.ts';
 import { ACK_PREFIX, ALERT_STATES } from './alert-groups.ts';
 import type { AlertmanagerClient, Matcher } from './alertmanager-client.ts';
 import { type AlertsView, filterSummaries } from './alerts-view.ts';
+import type { AlertNotification } from './notification-store.ts';
 
 /** What an ack or un-ack means beyond Alertmanager (the incident and its escalation). */
 export interface AckListener {
@@ -82,6 +83,12 @@ export interface ConsoleAlertsOptions {
   view: AlertsView;
   audit: AuditLog;
   acks: AckListener;
+  /**
+   * Alertmanager's notifications as the webhook stored them. They carry alert content and
+   * recipients, so reading them needs a session (viewer) or the webhook's own secret (`token`:
+   * what Alertmanager sent them with; the chaos tools read their stack's receipts with it).
+   */
+  notifications: { recent(limit: number): AlertNotification[]; token: Buffer | undefined };
 }
 
 /** The console's Alerts and Silences APIs over one or more Alertmanagers (API v2). */
@@ -92,6 +99,21 @@ export function registerConsoleAlertsRoutes(app: FastifyInstance, opts: ConsoleA
     if (!am) throw httpError(400, 'UNKNOWN_ALERTMANAGER', `alertmanager: no Alertmanager named "${name}"`);
     return am;
   };
+
+  app.get(
+    '/api/alerts/notifications',
+    { config: { role: 'viewer', bearer: opts.notifications.token } },
+    async (req) => {
+      const raw = (req.query as Record<string, unknown>).limit;
+      let limit = 50;
+      if (raw !== undefined) {
+        if (typeof raw !== 'string' || !/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+          throw httpError(400, 'INVALID_QUERY', 'limit: must be an integer between 1 and 1000');
+        limit = Number(raw);
+      }
+      return { data: opts.notifications.recent(limit) };
+    },
+  );
 
   const { view } = opts;
   const alertQuery = z.object({

@@ -5,6 +5,7 @@ import { httpError } from '@vigil/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuditLog } from './audit-log.ts';
+import { bearerMatches } from './bearer.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { type Role, roleAtLeast, type UsersSource } from './users-file.ts';
@@ -13,6 +14,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a console route needs; a route without it is not a console route. */
     role?: Role;
+    /**
+     * A machine credential accepted instead of a session on this read-only (GET) route, as
+     * `Authorization: Bearer …` (the Alertmanager webhook's secret for the notifications it sent).
+     */
+    bearer?: Buffer | undefined;
   }
   interface FastifyRequest {
     consoleUser?: Session;
@@ -74,8 +80,8 @@ export function checkOrigin(req: FastifyRequest): void {
 /**
  * Sessions, roles, CSRF and Origin checks for the console scope `app`, plus /api/auth/*.
  * Every route registered in `app` with `config.role` requires a session with at least that
- * role; unsafe methods also need the session's CSRF token in `X-CSRF-Token` and a same-origin
- * browser. Denials are audited.
+ * role (or, on a GET route with `config.bearer`, that machine token); unsafe methods also need the
+ * session's CSRF token in `X-CSRF-Token` and a same-origin browser. Denials are audited.
  */
 export async function registerConsoleAuth(app: FastifyInstance, opts: ConsoleAuthOptions): Promise<void> {
   const { users, sessions, audit } = opts;
@@ -90,8 +96,9 @@ export async function registerConsoleAuth(app: FastifyInstance, opts: ConsoleAut
   });
 
   app.addHook('preHandler', async (req) => {
-    const role = req.routeOptions.config.role;
+    const { role, bearer } = req.routeOptions.config;
     if (!role) return;
+    if (bearer && !UNSAFE.has(req.method) && bearerMatches(req.headers.authorization, bearer)) return;
     const session = sessions.get(req.cookies[SESSION_COOKIE]);
     const action = `${req.method} ${req.routeOptions.url}`;
     if (!session) throw httpError(401, 'UNAUTHENTICATED', 'sign in first');

@@ -1,14 +1,6 @@
 import type hdr from 'hdr-histogram-js';
-import {
-  ERROR_KINDS,
-  type ErrorKind,
-  type IntervalReport,
-  newHistogram,
-  type Percentiles,
-  percentiles,
-  recordSamples,
-  type TracedRequest,
-} from './stats.ts';
+import { newHistogram, type Percentiles, percentiles, recordSamples } from './histogram.ts';
+import { ERROR_KINDS, type ErrorKind, type IntervalReport, type TracedRequest } from './stats.ts';
 import type { ThresholdSubject } from './thresholds.ts';
 
 interface StepTotals {

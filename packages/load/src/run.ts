@@ -3,10 +3,11 @@ import { Worker } from 'node:worker_threads';
 import { Aggregator, type StepSummary, type TimelinePoint } from './aggregate.ts';
 import { sharedNow } from './clock.ts';
 import { describeExecutor, type Executor, executorDuration } from './executor.ts';
+import { type Percentiles, percentiles } from './histogram.ts';
 import { boundPort, LoadMetrics, serveMetrics } from './metrics.ts';
 import type { RunnerInit, RunnerMessage } from './runner.ts';
 import type { Scenario } from './scenario.ts';
-import { type ErrorKind, type Percentiles, percentiles, type TracedRequest } from './stats.ts';
+import type { ErrorKind, TracedRequest } from './stats.ts';
 import {
   evaluateThreshold,
   parseThreshold,

@@ -1,34 +1,16 @@
-import hdr from 'hdr-histogram-js';
+// What a worker records: no histogram library here (it costs a worker thread ~140 ms of CPU to
+// load); the main thread builds the HDR histograms from the samples (histogram.ts).
 
 /** How a request failed. `status`: unexpected HTTP status; `check`: a JSON check failed. */
 export const ERROR_KINDS = ['status', 'check', 'timeout', 'reset', 'refused', 'other'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Latencies are recorded in microseconds, 1 µs .. 2 min, 3 significant digits (0.1 %). */
-const HIGHEST_US = 120_000_000;
-
-export function newHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_US,
-    numberOfSignificantValueDigits: 3,
-    autoResize: false,
-  });
-}
+export const HIGHEST_US = 120_000_000;
 
 /** A latency in ms as the histograms' unit: whole µs, clamped to 1 µs .. 2 min. */
 export function toMicros(ms: number): number {
   return Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
-}
-
-export function recordMs(h: hdr.Histogram, ms: number): void {
-  h.recordValue(toMicros(ms));
-}
-
-/** Records every sample (µs) into each of `into` (merging across workers and intervals). */
-export function recordSamples(samples: Uint32Array, ...into: hdr.Histogram[]): void {
-  for (const h of into) for (let i = 0; i < samples.length; i++) h.recordValue(samples[i]!);
 }
 
 /**
@@ -60,33 +42,6 @@ export class Samples {
     this.n = 0;
     return out;
   }
-}
-
-export interface Percentiles {
-  count: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
-/** Percentiles in milliseconds. */
-export function percentiles(h: hdr.Histogram): Percentiles {
-  const count = h.totalCount;
-  const at = (p: number) => (count === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
-  return {
-    count,
-    mean: count === 0 ? 0 : h.mean / 1000,
-    p50: at(50),
-    p90: at(90),
-    p95: at(95),
-    p99: at(99),
-    p999: at(99.9),
-    max: count === 0 ? 0 : h.maxValue / 1000,
-  };
 }
 
 export interface TracedRequest {

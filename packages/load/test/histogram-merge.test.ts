@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Aggregator } from '../src/aggregate.ts';
-import { newHistogram, percentiles, Recorder, recordMs } from '../src/stats.ts';
+import { newHistogram, percentiles, recordMs } from '../src/histogram.ts';
+import { Recorder } from '../src/stats.ts';
 import { evaluateThreshold, parseThreshold } from '../src/thresholds.ts';
 
 function prng(seed: number): () => number {

@@ -24,7 +24,7 @@ const logger = {
   },
 };
 
-const db = openConsoleDatabase(init.dbFile);
+const db = openConsoleDatabase(init.dbFile, { main: false }); // opened and migrated by the main thread
 db.pragma('wal_autocheckpoint = 0'); // the checkpointer thread checkpoints (storage/console-checkpointer.ts)
 let oncall = init.oncall;
 const sender = new ChannelSender({ env: process.env, smtp: init.smtp, timeoutMs: init.notifyTimeoutMs });

@@ -1,8 +1,11 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 // The subpath, not the package's index: the escalation thread opens console.db too, and loading
 // the whole service kit (Fastify, telemetry) there would cost seconds of its start-up.
 import { type Migration, openDatabase, type SqliteDatabase } from '@vigil/service-kit/database';
+import Database from 'better-sqlite3';
 
 export type ConsoleDatabase = SqliteDatabase;
 
@@ -12,7 +15,7 @@ export type ConsoleDatabase = SqliteDatabase;
  * deliveries. A separate file so the
  * span/log writer's large transactions never hold up a webhook, a login or an escalation step.
  */
-const MIGRATIONS: Migration[] = [
+export const CONSOLE_MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'console',
@@ -108,10 +111,80 @@ CREATE TABLE alert_notifications (
 );
 `,
   },
+  {
+    // Before version 2 the notifications were in hub.db's own alert_notifications table: copied
+    // here once (same columns), in this migration's transaction; dropLegacyNotifications() then
+    // removes the old table. They take the ids just below the ones already here, so the list
+    // (newest first, by id) stays in the order they arrived and the keep-newest pruning holds.
+    version: 3,
+    name: 'alert notifications from hub.db',
+    up: (db) => importLegacyNotifications(db, legacyHubFile(db)),
+  },
 ];
 
-export function openConsoleDatabase(file: string): ConsoleDatabase {
-  return openDatabase(file, MIGRATIONS);
+/** `main`: the hub's own connection, which also finishes the move out of hub.db (migration 3). */
+export function openConsoleDatabase(
+  file: string,
+  opts: { main?: boolean } = { main: true },
+): ConsoleDatabase {
+  const db = openDatabase(file, CONSOLE_MIGRATIONS);
+  if (opts.main) dropLegacyNotifications(legacyHubFile(db));
+  return db;
+}
+
+/** hub.db beside console.db (the data directory), or undefined for an in-memory store. */
+function legacyHubFile(db: ConsoleDatabase): string | undefined {
+  return db.memory ? undefined : join(dirname(db.name), 'hub.db');
+}
+
+function hasLegacyTable(db: Database.Database): boolean {
+  return !!db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_notifications'")
+    .get();
+}
+
+function importLegacyNotifications(db: ConsoleDatabase, hubFile: string | undefined): void {
+  if (!hubFile || !existsSync(hubFile)) return;
+  const hub = new Database(hubFile, { readonly: true, fileMustExist: true });
+  try {
+    hub.pragma('busy_timeout = 5000');
+    if (!hasLegacyTable(hub)) return;
+    const rows = hub
+      .prepare(
+        'SELECT id, received_ms, receiver, status, group_key, payload FROM alert_notifications ORDER BY id',
+      )
+      .all() as Array<{
+      id: number;
+      received_ms: number;
+      receiver: string;
+      status: string;
+      group_key: string;
+      payload: string;
+    }>;
+    if (rows.length === 0) return;
+    const below =
+      (db.prepare('SELECT COALESCE(MIN(id), 1) FROM alert_notifications').pluck().get() as number) - 1;
+    const shift = below - rows.at(-1)!.id;
+    const insert = db.prepare(
+      'INSERT INTO alert_notifications (id, received_ms, receiver, status, group_key, payload) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of rows)
+      insert.run(r.id + shift, r.received_ms, r.receiver, r.status, r.group_key, r.payload);
+  } finally {
+    hub.close();
+  }
+}
+
+/** Drops hub.db's old alert_notifications once migration 3 has copied it (idempotent). */
+function dropLegacyNotifications(hubFile: string | undefined): void {
+  if (!hubFile || !existsSync(hubFile)) return;
+  const hub = new Database(hubFile, { fileMustExist: true });
+  try {
+    hub.pragma('busy_timeout = 5000');
+    if (hasLegacyTable(hub)) hub.exec('DROP TABLE alert_notifications');
+  } finally {
+    hub.close();
+  }
 }
 
 /**

@@ -64,6 +64,9 @@ describe('vigil load against a real service', () => {
     expectHealthy(s);
     expect(s.totals.schedule.due).toBe(100);
     expect(s.totals.iterations).toBe(100);
+    // The schedule's 2 s, not the time until the last answer: 50 it/s of two requests each.
+    expect(s.durationS).toBe(2);
+    expect(s.totals.rps).toBe(100);
     expect(s.steps[0]!.requests).toBe(100);
   });
 

@@ -10,10 +10,11 @@
 // with `git archive` into var/bench-baseline/<sha>, using this checkout's node_modules): ingest
 // runs and page loads alternate between the two hubs.
 // Usage: node bench/console/run.ts [--runs 3] [--seconds 10] [--alerts 5000] [--baseline REF] [--only ingest|page]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -25,8 +26,7 @@ import {
   startAlertmanager,
   writeUsers,
 } from '../../packages/hub/test/console-support.ts';
-import { startWebhookSink } from '../../packages/webhook-sink/src/webhook-sink.ts';
-import { cpuDelta, HUB_ENTRY, type RunningHub, startHub, threadCpuSeconds } from '../hub/common.ts';
+import { cpuDelta, freePort, HUB_ENTRY, type RunningHub, startHub, threadCpuSeconds } from '../hub/common.ts';
 import { baselineTree } from '../lib/baseline.ts';
 import { openLoop, quantile } from '../lib/open-loop.ts';
 import { median, round } from '../lib/stats.ts';
@@ -71,7 +71,50 @@ const TARGETS = [
   ...(values.baseline ? [baselineEntry(values.baseline)] : []),
 ];
 
-const sink = await startWebhookSink();
+// The channel the escalation steps page: the webhook sink in its own process, as `vigil start` runs
+// it. In this process it would answer the hubs' ~100 pages/s on the same event loop that times the
+// webhook requests, and charge its own delays to the hub (open loop: latency from the due time).
+const sink = await (async () => {
+  const port = await freePort();
+  const sinkDir = mkdtempSync(join(tmpdir(), 'vigil-console-bench-sink-'));
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../../packages/webhook-sink/src/server.ts', import.meta.url))],
+    {
+      env: {
+        ...process.env,
+        WEBHOOK_SINK_PORT: String(port),
+        WEBHOOK_SINK_FILE: join(sinkDir, 'requests.jsonl'),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`webhook sink exited with ${child.exitCode}`);
+    if (
+      await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    if (Date.now() > deadline) throw new Error('webhook sink not ready in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async close() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(sinkDir, { recursive: true, force: true });
+    },
+  };
+})();
 const results: string[] = [];
 /** A result line, printed now (a later failure must not lose it) and again in the summary. */
 const report = (line: string) => {

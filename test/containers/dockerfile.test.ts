@@ -3,21 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@vigil/service-kit/testing';
 import { describe, expect, it } from 'vitest';
+import { workspaceClosures, workspaces as workspaceMap } from './support/podman-compose.ts';
 
 // Static checks of the one Dockerfile; test/containers/e2e/ builds and runs it for real.
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-// The root manifest's workspaces (`dir/*` globs and plain directories).
-const workspaces = (
-  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).workspaces as string[]
-).flatMap((pattern) =>
-  pattern.endsWith('/*')
-    ? readdirSync(join(repoRoot, pattern.slice(0, -2)), { withFileTypes: true })
-        .filter(
-          (e) => e.isDirectory() && existsSync(join(repoRoot, pattern.slice(0, -2), e.name, 'package.json')),
-        )
-        .map((e) => `${pattern.slice(0, -2)}/${e.name}`)
-    : [pattern],
-);
+const workspaces = [...workspaceMap().values()];
 
 describe('Dockerfile (every Node component)', () => {
   it('is multi-stage on pinned official Node images, overridable as build args', () => {
@@ -103,5 +93,33 @@ describe('workspace manifests (each image carries only what its package.json dec
     }
     imported.delete(manifest.name);
     expect([...imported].filter((p) => !declared.has(p))).toEqual([]);
+  });
+});
+
+describe('image tags (test/containers/support/podman-compose.ts)', () => {
+  it("hash each image's own closure: the app and the workspace packages it depends on, transitively", async () => {
+    const byName = workspaceMap();
+    const apps = ['packages/hub', 'packages/smtp-sink', 'services/gateway', 'services/order'];
+    const closures = await workspaceClosures(apps);
+    for (const app of apps) {
+      const closure = closures[app] as string[];
+      expect(closure, app).toContain(app);
+      // closed under the manifests' dependencies, and no other service rides along
+      for (const dir of closure) {
+        const deps = Object.keys(
+          JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')).dependencies ?? {},
+        );
+        for (const dep of deps.filter((d) => byName.has(d)))
+          expect(closure, `${app}: ${dir} -> ${dep}`).toContain(byName.get(dep));
+      }
+      expect(
+        closure.filter((d) => d.startsWith('services/') && d !== app),
+        app,
+      ).toEqual([]);
+    }
+    expect(closures['services/order']).toEqual(
+      expect.arrayContaining(['packages/service-kit', 'packages/telemetry']),
+    );
+    expect(closures['packages/hub']).toContain('monitoring/grafana');
   });
 });

@@ -8,7 +8,7 @@
 // rebuilds nothing.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot, waitFor } from '@vigil/service-kit/testing';
@@ -139,31 +139,88 @@ export async function localBase(): Promise<LocalBase> {
   return vars as unknown as LocalBase;
 }
 
-/** Files that go into the Node images (what .dockerignore lets through that the Dockerfile copies). */
-async function nodeImageInputs(): Promise<string[]> {
-  const { stdout } = await exec(
-    'git',
-    [
-      'ls-files',
-      '-co',
-      '--exclude-standard',
-      'packages',
-      'services',
-      'monitoring/grafana/package.json',
-      'monitoring/grafana/console',
-      'docs/runbooks',
-    ],
-    {
-      cwd: repoRoot,
-      maxBuffer: 16 * 1024 * 1024,
-    },
+/** Every workspace of the root package.json (`dir/*` globs and plain directories): name -> dir. */
+export function workspaces(): Map<string, string> {
+  const patterns = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).workspaces as string[];
+  const dirs = patterns.flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? readdirSync(join(repoRoot, pattern.slice(0, -2)), { withFileTypes: true })
+          .filter(
+            (e) =>
+              e.isDirectory() && existsSync(join(repoRoot, pattern.slice(0, -2), e.name, 'package.json')),
+          )
+          .map((e) => `${pattern.slice(0, -2)}/${e.name}`)
+      : [pattern],
   );
+  return new Map(
+    dirs.map((dir) => [
+      JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')).name as string,
+      dir,
+    ]),
+  );
+}
+
+interface NpmTree {
+  dependencies?: Record<string, NpmTree>;
+}
+
+/**
+ * The workspace directories each app's image carries: the app and every workspace package
+ * `npm ls --omit=dev` lists under it, the listing the Dockerfile's closure step copies by.
+ */
+export async function workspaceClosures(apps: string[]): Promise<Record<string, string[]>> {
+  const byName = workspaces();
+  const nameOf = new Map([...byName].map(([name, dir]) => [dir, name]));
+  const args = ['ls', '--omit=dev', '--all', '--json', ...apps.flatMap((app) => ['-w', app])];
+  const { stdout } = await exec('npm', args, { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+  // With several workspaces in one listing npm prints a package's dependencies only where it
+  // first lists it (later: deduped), so the edges between workspace packages are gathered from the
+  // whole tree first, then each app's closure is followed along them.
+  const edges = new Map<string, Set<string>>();
+  const gather = (name: string, node: NpmTree) => {
+    for (const [dep, sub] of Object.entries(node.dependencies ?? {})) {
+      if (!byName.has(dep)) continue;
+      if (!edges.has(name)) edges.set(name, new Set());
+      edges.get(name)?.add(dep);
+      gather(dep, sub);
+    }
+  };
+  gather('', JSON.parse(stdout) as NpmTree);
+  const closures: Record<string, string[]> = {};
+  for (const app of apps) {
+    const name = nameOf.get(app);
+    if (!name || !edges.get('')?.has(name)) throw new Error(`npm ls does not list the workspace ${app}`);
+    const found = new Set<string>();
+    const follow = (n: string) => {
+      if (found.has(n)) return;
+      found.add(n);
+      for (const dep of edges.get(n) ?? []) follow(dep);
+    };
+    follow(name);
+    closures[app] = [...found].map((n) => byName.get(n) as string).sort();
+  }
+  return closures;
+}
+
+/**
+ * Files that reach one app's image: the lockfile and every workspace manifest (npm ci reads them
+ * all), the Dockerfile, and the sources of the workspaces in the app's closure (plus the hub's
+ * console specs and runbooks, as the Dockerfile copies them). A change elsewhere leaves the tag.
+ */
+async function nodeImageInputs(app: string, closure: string[]): Promise<string[]> {
+  const extra = app === 'packages/hub' ? ['monitoring/grafana/console', 'docs/runbooks'] : [];
+  const { stdout } = await exec('git', ['ls-files', '-co', '--exclude-standard', ...closure, ...extra], {
+    cwd: repoRoot,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return [
     'Dockerfile',
     '.dockerignore',
     'package.json',
     'package-lock.json',
     '.npmrc',
+    'tsconfig.base.json',
+    ...[...workspaces().values()].map((dir) => `${dir}/package.json`),
     ...stdout.split('\n').filter((f) => f && !/(^|\/)(test|node_modules|dist)\//.test(f)),
   ];
 }
@@ -200,12 +257,19 @@ export async function buildImages(
   log: (line: string) => void = () => {},
 ): Promise<Record<string, string>> {
   const images: Record<string, string> = {};
-  const inputs = await nodeImageInputs();
-  const nodeHash = await contentHash(inputs, `${base.NODE_IMAGE} ${base.NODE_BUILD_IMAGE}`);
+  const apps = names.map((name) => compose.services[name]?.build?.args?.APP).filter((a) => a !== undefined);
+  const closures = await workspaceClosures(apps);
   for (const name of names) {
     const svc = compose.services[name];
     if (!svc) throw new Error(`no service ${name} in docker-compose.yml`);
     if (svc.build) {
+      // Tagged by a hash of what reaches this image: a change in one service rebuilds that one.
+      const app = svc.build.args?.APP as string;
+      const inputs = await nodeImageInputs(app, closures[app] as string[]);
+      const nodeHash = await contentHash(
+        inputs,
+        `${base.NODE_IMAGE} ${base.NODE_BUILD_IMAGE} ${JSON.stringify(svc.build.args)}`,
+      );
       const args = {
         ...svc.build.args,
         BASE_IMAGE: base.NODE_IMAGE,

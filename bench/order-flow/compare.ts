@@ -2,8 +2,11 @@
 // this tree and in a snapshot of an earlier commit (before/after pairs, the order flipped every pair so
 // neither side always runs first). A ratio from one run on one machine; what else the machine does
 // weighs on both sides alike.
-// Usage: node bench/order-flow/compare.ts --before <commit> [--after <commit>] [--pairs 3] [--rate 100] [--orders 1000]
-// (without --after: this tree as it is)
+// Usage: node bench/order-flow/compare.ts --before <commit> [--after <commit>] [--pairs 3] [--orders 1000]
+//   [--rate 100 | --clients 10]
+// (without --after: this tree as it is). --rate: open loop at that rate, as run.ts's fixed-rate phase (on a
+// busy machine the stack may not keep up, and failed orders make the figure meaningless: see `failed`);
+// --clients (the default, 10): closed loop, whatever rate the machine allows.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -11,7 +14,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
@@ -25,7 +28,8 @@ const { values } = parseArgs({
     before: { type: 'string' },
     after: { type: 'string' },
     pairs: { type: 'string', default: '3' },
-    rate: { type: 'string', default: '100' },
+    rate: { type: 'string' },
+    clients: { type: 'string', default: '10' },
     orders: { type: 'string', default: '1000' },
   },
 });
@@ -47,15 +51,13 @@ function snapshot(commit: string): string {
   for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
     if (entry !== '@vigil') symlinkSync(join(repoRoot, 'node_modules', entry), join(modules, entry));
   }
-  for (const workspace of ['packages', 'services']) {
-    for (const name of readdirSync(join(dir, workspace))) {
-      const manifest = join(dir, workspace, name, 'package.json');
-      if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string };
-      symlinkSync(join(dir, workspace, name), join(modules, pkg.name));
-      const own = join(repoRoot, workspace, name, 'node_modules');
-      if (existsSync(own)) symlinkSync(own, join(dir, workspace, name, 'node_modules'));
-    }
+  // The workspaces' links are relative (../../packages/card): the same links resolve into the snapshot.
+  for (const name of readdirSync(join(repoRoot, 'node_modules/@vigil'))) {
+    const target = readlinkSync(join(repoRoot, 'node_modules/@vigil', name));
+    symlinkSync(target, join(modules, '@vigil', name));
+    const own = join(repoRoot, 'node_modules/@vigil', target, 'node_modules');
+    const snapshotOwn = join(modules, '@vigil', target, 'node_modules');
+    if (existsSync(own) && !existsSync(snapshotOwn)) symlinkSync(own, snapshotOwn);
   }
   // The measuring script is this tree's (the snapshot's may lack --rate); it starts the snapshot's stack.
   cpSync(join(repoRoot, 'bench'), join(dir, 'bench'), { recursive: true });
@@ -66,12 +68,18 @@ interface Measurement {
   cpu_ms_per_order: number;
   failed?: number;
   per_process: Record<string, number>;
+  requests_per_order?: Record<string, number>;
 }
 
 function measure(root: string): Measurement {
   const run = spawnSync(
     process.execPath,
-    [join(root, 'bench/order-flow/cpu-per-order.ts'), '--rate', values.rate!, '--orders', values.orders!],
+    [
+      join(root, 'bench/order-flow/cpu-per-order.ts'),
+      ...(values.rate ? ['--rate', values.rate] : ['--clients', values.clients!]),
+      '--orders',
+      values.orders!,
+    ],
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const line = run.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -105,6 +113,12 @@ try {
           per_process_median: Object.fromEntries(
             processes.map((p) => [p, median(runs.map((r) => r.per_process[p]!))]),
           ),
+          requests_per_order_median: Object.fromEntries(
+            Object.keys(runs[0]!.requests_per_order ?? {}).map((p) => [
+              p,
+              median(runs.map((r) => r.requests_per_order?.[p] ?? 0)),
+            ]),
+          ),
           failed: runs.reduce((n, r) => n + (r.failed ?? 0), 0),
         },
       ];
@@ -114,7 +128,7 @@ try {
     JSON.stringify({
       before: values.before,
       after: values.after ?? 'this tree',
-      rate: Number(values.rate),
+      ...(values.rate ? { rate: Number(values.rate) } : { clients: Number(values.clients) }),
       orders: Number(values.orders),
       pairs,
       ...summary,

@@ -86,7 +86,7 @@ export async function registerConsole(
   // that thread even while nothing here asks for the config.
   oncall.onChange = (cfg) => loop.oncall(cfg);
   oncall.current();
-  const oncallPoll = setInterval(() => oncall.current(), 250); // it re-reads the files every 2 s at most
+  const oncallPoll = setInterval(() => oncall.current(), 250); // it looks at the files every 500 ms at most
   oncallPoll.unref();
   incidents.events = engine;
 

@@ -68,6 +68,12 @@ export class EscalationEngine implements IncidentEvents {
   #kicked = false;
   readonly #inflight = new Set<string>();
   readonly #sends = new Set<Promise<void>>();
+  readonly #settling: Array<{
+    d: DeliveryRow;
+    error: string | undefined;
+    resolve: () => void;
+    reject: (err: Error) => void;
+  }> = [];
   readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[]>>();
 
   constructor(opts: EscalationOptions) {
@@ -219,12 +225,24 @@ export class EscalationEngine implements IncidentEvents {
       const due = this.#sql(
         "SELECT * FROM escalations WHERE state = 'pending' AND due_ms <= ? ORDER BY due_ms LIMIT 100",
       ).all(now) as EscalationRow[];
-      for (const row of due) {
-        try {
-          this.#fire(row, now);
-        } catch (err) {
-          this.#o.logger.error({ err, incident: row.incident_id }, 'escalation step failed');
-        }
+      // The due steps in one commit (each its own savepoint: a failing step rolls back alone).
+      // Fewer commits also mean fewer times the other thread's connection has to re-read pages.
+      try {
+        if (due.length > 0)
+          this.#db
+            .transaction(() => {
+              for (const row of due) {
+                try {
+                  this.#fire(row, now);
+                } catch (err) {
+                  this.#o.logger.error({ err, incident: row.incident_id }, 'escalation step failed');
+                }
+              }
+            })
+            .immediate();
+      } catch (err) {
+        // Nothing of it committed: the steps are still due and fire on a later tick.
+        this.#o.logger.error({ err }, 'escalation steps could not be recorded');
       }
       const deliveries = this.#sql(
         "SELECT key, incident_id, channel, type, target, action, attempts, due_ms FROM deliveries WHERE state = 'pending' AND next_ms <= ? ORDER BY next_ms LIMIT 100",
@@ -232,10 +250,15 @@ export class EscalationEngine implements IncidentEvents {
       for (const d of deliveries) {
         if (this.#inflight.has(d.key)) continue;
         this.#inflight.add(d.key);
-        const p = this.#deliver(d).finally(() => {
-          this.#inflight.delete(d.key);
-          this.#sends.delete(p);
-        });
+        const p = this.#deliver(d)
+          .catch((err) =>
+            // Not recorded: still pending, so it is sent again (same key) on a later tick.
+            this.#o.logger.error({ err, key: d.key }, 'recording a delivery outcome failed'),
+          )
+          .finally(() => {
+            this.#inflight.delete(d.key);
+            this.#sends.delete(p);
+          });
         this.#sends.add(p);
       }
     } finally {
@@ -384,8 +407,39 @@ export class EscalationEngine implements IncidentEvents {
         error = (err as Error).message;
       }
     }
-    // The outcome, its counter and its timeline entry in one transaction.
-    this.#db.transaction(() => this.#settle(d, error)).immediate();
+    // The outcome, its counter and its timeline entry in one transaction, shared with the other
+    // outcomes that arrived in the same turn of the loop; the key stays in flight until it commits.
+    await this.#settleSoon(d, error);
+  }
+
+  #settleSoon(d: DeliveryRow, error: string | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#settling.push({ d, error, resolve, reject });
+      if (this.#settling.length === 1) setImmediate(() => this.#settleBatch());
+    });
+  }
+
+  #settleBatch(): void {
+    const batch = this.#settling.splice(0);
+    const settled: typeof batch = [];
+    try {
+      this.#db
+        .transaction(() => {
+          for (const s of batch) {
+            try {
+              this.#db.transaction(() => this.#settle(s.d, s.error))(); // a savepoint: fails alone
+              settled.push(s);
+            } catch (err) {
+              s.reject(err as Error);
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      for (const s of settled) s.reject(err as Error);
+      return;
+    }
+    for (const s of settled) s.resolve();
   }
 
   #settle(d: DeliveryRow, error: string | undefined): void {

@@ -25,7 +25,7 @@ export class OncallSource {
 
   current(): OncallConfig | undefined {
     const now = Date.now();
-    if (now - this.#checked < 2000 && this.#stamp) return this.config;
+    if (now - this.#checked < 500 && this.#stamp) return this.config; // a readdir + stats, 2×/s at most
     this.#checked = now;
     let stamp: string;
     try {

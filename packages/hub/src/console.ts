@@ -28,6 +28,8 @@ export interface Console extends NotificationSink {
   db: ConsoleDatabase;
   incidents: IncidentStore;
   engine: EscalationEngine;
+  /** The thread that runs the engine's loop (sends, retries, outcomes). */
+  escalationThread: EscalationThread;
   alertmanagers: AlertmanagerClient[];
   close(): Promise<void>;
 }
@@ -160,6 +162,7 @@ export async function registerConsole(
     db,
     incidents,
     engine,
+    escalationThread: loop,
     alertmanagers,
     ingest: (payload) => ingest.immediate(payload),
     async close() {

@@ -80,6 +80,11 @@ export class EscalationThread {
     await worker.terminate();
   }
 
+  /** Ends the thread the way a crash would (it is started again after 1 s); for the tests of that. */
+  async crash(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
   #post(m: ToEscalation): void {
     this.#worker?.postMessage(m);
   }

@@ -257,16 +257,19 @@ export function allowance(boundSeconds: number): number {
 }
 
 /**
- * Experiments whose fault would end (its `duration`, the TTL every injector gets) before the
- * fastest expected alert may page: the runner stops watching at the TTL, so such a fault could
- * never be detected in time with these settings (production's `for: 5m` alerts need minutes).
+ * Experiments whose fault would end (its `duration`, the TTL every injector gets) before each of
+ * its expected alerts may page: the runner stops watching at the TTL, so such a fault could never
+ * be detected in time with these settings (production's `for: 5m` alerts need minutes). Every
+ * expected alert counts, not only the fastest: an alternative alert is there for when the first
+ * cannot fire (cpu-burn-user: ServiceCpuSaturated needs a whole CPU that a busy host may not
+ * grant, and EventLoopLagHigh then needs ten minutes).
  */
 export function durationProblems(
   experiments: readonly Experiment[],
   s: Settings,
 ): Array<{ readonly experiment: string; readonly message: string }> {
   return experiments.filter(expectsAlerts).flatMap((e) => {
-    const b = alertBounds(e, s).reduce((a, x) => (x.notifySeconds < a.notifySeconds ? x : a));
+    const b = alertBounds(e, s).reduce((a, x) => (x.notifySeconds > a.notifySeconds ? x : a));
     const allowed = allowance(b.notifySeconds);
     return seconds(e.duration) >= allowed
       ? []

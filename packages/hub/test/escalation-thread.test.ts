@@ -57,7 +57,14 @@ describe('the escalation thread', () => {
       timeoutMs: 10_000,
     });
     const incident = incidents.list({ status: 'open', q: 'payment-service', limit: 5 })[0]!;
-    const deliveries = engine.deliveries(incident.id) as Array<{ state: string; attempts: number }>;
+    // The sink answers before the thread records the outcome (one commit per loop turn): wait for it.
+    const deliveries = await waitFor(
+      () => {
+        const rows = engine.deliveries(incident.id) as Array<{ state: string; attempts: number }>;
+        return rows[0]?.state === 'delivered' ? rows : undefined;
+      },
+      { description: 'the owed page recorded as delivered', timeoutMs: 10_000 },
+    );
     expect(deliveries).toEqual([expect.objectContaining({ state: 'delivered', attempts: 1 })]);
     // Once each: nothing re-sent after the restart.
     await new Promise((r) => setTimeout(r, 500));

@@ -1,5 +1,16 @@
 import { createRegistry, RedMetrics } from '@vigil/telemetry/metrics';
 import { Counter, Gauge } from 'prom-client';
+import { LOG_REJECT_REASONS } from './otlp/normalize-logs.ts';
+import { SPAN_REJECT_REASONS } from './otlp/normalize-traces.ts';
+
+/** Statuses an OTLP request is shed with (queue full, stopping or store failing). */
+const SHED_STATUSES = ['429', '503'] as const;
+
+/** Each known label value at 0, so the first event is an increase rate() sees (a series born at 1 loses it). */
+function atZero<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
+  for (const value of values) counter.inc({ [label]: value } as Partial<Record<L, string>>, 0);
+  return counter;
+}
 
 /** The hub's self-telemetry, on a registry of its own so several hubs can live in one test process. */
 export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () => number }) {
@@ -19,12 +30,16 @@ export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () 
       help: 'Spans committed to the store',
       registers: [registry],
     }),
-    spansRejected: new Counter({
-      name: 'hub_spans_rejected_total',
-      help: 'Spans rejected (invalid items, or whole requests refused)',
-      labelNames: ['reason'],
-      registers: [registry],
-    }),
+    spansRejected: atZero(
+      new Counter({
+        name: 'hub_spans_rejected_total',
+        help: 'Spans rejected (invalid items, or whole requests refused)',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+      'reason',
+      SPAN_REJECT_REASONS,
+    ),
     logsReceived: new Counter({
       name: 'hub_logs_received_total',
       help: 'Log records received over OTLP',
@@ -35,18 +50,26 @@ export function createHubMetrics(sample: { queueSize: () => number; dbBytes: () 
       help: 'Log records committed to the store',
       registers: [registry],
     }),
-    logsRejected: new Counter({
-      name: 'hub_logs_rejected_total',
-      help: 'Log records rejected',
-      labelNames: ['reason'],
-      registers: [registry],
-    }),
-    shed: new Counter({
-      name: 'hub_ingest_shed_total',
-      help: 'OTLP requests refused with 429/503 because the ingest queue was full or the hub was stopping',
-      labelNames: ['status'],
-      registers: [registry],
-    }),
+    logsRejected: atZero(
+      new Counter({
+        name: 'hub_logs_rejected_total',
+        help: 'Log records rejected',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+      'reason',
+      LOG_REJECT_REASONS,
+    ),
+    shed: atZero(
+      new Counter({
+        name: 'hub_ingest_shed_total',
+        help: 'OTLP requests refused with 429/503 because the ingest queue was full or the hub was stopping',
+        labelNames: ['status'],
+        registers: [registry],
+      }),
+      'status',
+      SHED_STATUSES,
+    ),
     streamsRejected: new Counter({
       name: 'hub_log_streams_rejected_total',
       help: 'Live-tail (SSE) streams refused with 429 because VIGIL_HUB_MAX_STREAMS were open',

@@ -7,6 +7,7 @@ import {
   segmentLabel,
 } from '@vigil/service-kit';
 import type { Telemetry } from '@vigil/telemetry';
+import { component } from '@vigil/topology';
 import type { FastifyInstance } from 'fastify';
 import {
   httpConfirmations,
@@ -24,6 +25,7 @@ import { createCheckout } from './domain/checkout.ts';
 import { ORDER_STATUSES } from './domain/order.ts';
 import { KNOWN_LABELS } from './domain/order-metrics.ts';
 import { createOutboxTasks } from './domain/outbox.ts';
+import { FAILURE_REASONS } from './domain/ports.ts';
 import { registerOrdersRoutes } from './routes/orders-routes.ts';
 
 export interface BuildAppOptions {
@@ -51,6 +53,12 @@ export async function buildApp({
     name: 'dependency_requests_total',
     help: 'Calls from order-service to other services, by outcome (ok, client_error, timeout, unavailable, server_error).',
     labelNames: ['dependency', 'outcome'],
+    // DependencyFailing divides the failing outcomes' rate by all outcomes': each (dependency,
+    // outcome) exists at 0 from start-up, so a dependency failing from the first call is seen.
+    known: {
+      dependency: component('order-service').calls,
+      outcome: ['ok', 'client_error', ...FAILURE_REASONS],
+    },
   });
   const client = (name: string, baseUrl: string, timeoutMs: number) =>
     createServiceClient({

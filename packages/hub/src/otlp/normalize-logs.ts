@@ -47,7 +47,14 @@ export interface LogRow {
   size: number;
 }
 
-export type LogRejectReason = 'invalid_trace_id' | 'invalid_span_id' | 'invalid_timestamps' | 'service_limit';
+/** Why a log record is rejected (hub_logs_rejected_total's reason). */
+export const LOG_REJECT_REASONS = [
+  'invalid_trace_id',
+  'invalid_span_id',
+  'invalid_timestamps',
+  'service_limit',
+] as const;
+export type LogRejectReason = (typeof LOG_REJECT_REASONS)[number];
 
 export interface NormalizedLogs {
   rows: LogRow[];

@@ -63,14 +63,17 @@ export interface SpanRow {
   size: number;
 }
 
-export type SpanRejectReason =
-  | 'invalid_trace_id'
-  | 'invalid_span_id'
-  | 'invalid_parent_span_id'
-  | 'invalid_timestamps'
-  | 'invalid_name'
-  | 'service_limit'
-  | 'operation_limit';
+/** Why a span is rejected (hub_spans_rejected_total's reason). */
+export const SPAN_REJECT_REASONS = [
+  'invalid_trace_id',
+  'invalid_span_id',
+  'invalid_parent_span_id',
+  'invalid_timestamps',
+  'invalid_name',
+  'service_limit',
+  'operation_limit',
+] as const;
+export type SpanRejectReason = (typeof SPAN_REJECT_REASONS)[number];
 
 export interface NormalizedSpans {
   rows: SpanRow[];

@@ -3,7 +3,9 @@ import type { CreateOrderRequest, Order, OrderFailure, OrderItem } from './order
 // What the checkout domain needs from the world, in its own terms. The adapters (HTTP clients of the
 // other services, the SQLite repository, the outbox worker) implement these; the domain imports none of them.
 
-export type FailureReason = 'timeout' | 'unavailable' | 'server_error';
+/** Why a dependency gave no usable answer (also dependency_requests_total's failing outcomes). */
+export const FAILURE_REASONS = ['timeout', 'unavailable', 'server_error'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** A dependency gave no usable answer: the step failed, or its outcome is unknown. */
 export class DependencyUnavailable extends Error {

@@ -33,8 +33,10 @@ type Scripted = ChargeAnswer | 'unavailable' | 'refused_connection';
 function setup(
   chargeAnswers: Scripted[],
   store: OrderStore = createOrdersRepository(openDatabase(':memory:', migrations)),
+  highValueCents = 1_000_000,
 ) {
   let notified = 0;
+  const highValue: string[] = [];
   const charges: string[] = [];
   const requests: ChargeRequest[] = [];
   const payments: Payments = {
@@ -67,15 +69,21 @@ function setup(
     },
     payments,
     outbox: { notify: () => notified++ },
-    metrics: { funnel() {}, created() {}, completed() {}, duration() {}, highValue() {} },
+    metrics: {
+      funnel() {},
+      created() {},
+      completed() {},
+      duration() {},
+      highValue: (outcome) => highValue.push(outcome),
+    },
     logger: { info() {}, warn() {} },
     trace: { annotate() {} },
     chargeRetryDelayMs: (attempt) => 100 * attempt,
     chargeRetryBaseMs: 100,
     chargeGraceMs: 0,
-    highValueCents: 1_000_000,
+    highValueCents,
   });
-  return { checkout, store, charges, requests, notified: () => notified };
+  return { checkout, store, charges, requests, highValue, notified: () => notified };
 }
 
 describe('checkout domain', () => {
@@ -162,6 +170,40 @@ describe('checkout domain', () => {
       },
     });
     expect(notified()).toBe(1);
+  });
+
+  it('counts checkouts above the high-value threshold that reached payment: completed, or payment_failed when declined or payment is unreachable', async () => {
+    // INPUT totals 2500 cents: above a 2000-cent threshold, below the default one.
+    const above = setup(
+      [
+        { kind: 'charged', paymentId: 1 },
+        { kind: 'declined', reason: 'insufficient_funds' },
+        'refused_connection',
+        'unavailable',
+        { kind: 'refused', code: 'CARD_EXPIRED' },
+      ],
+      undefined,
+      2000,
+    );
+    for (const key of ['hv-ok', 'hv-declined', 'hv-refused', 'hv-unknown'])
+      await above.checkout.place(key, INPUT, null);
+    expect(above.highValue).toEqual(['completed', 'payment_failed', 'payment_failed']);
+    // The unknown outcome counts once it is known: here the retry is refused by payment.
+    const [due] = above.store.dueCharges(Date.now() + 60_000, 10);
+    expect(await above.checkout.charge(due!)).toBe('failed');
+    expect(above.highValue).toEqual(['completed', 'payment_failed', 'payment_failed', 'payment_failed']);
+    // At the threshold or below: nothing counted, whatever the outcome.
+    const atOrBelow = setup(
+      [
+        { kind: 'charged', paymentId: 2 },
+        { kind: 'declined', reason: null },
+      ],
+      undefined,
+      2500,
+    );
+    await atOrBelow.checkout.place('lv-ok', INPUT, null);
+    await atOrBelow.checkout.place('lv-declined', INPUT, null);
+    expect(atOrBelow.highValue).toEqual([]);
   });
 
   it('a replayed key answers the first reply; a key reused for another order is refused', async () => {

@@ -10,17 +10,20 @@ import {
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { redactUrl } from './redact.ts';
+import { redactQuery, redactUrl } from './redact.ts';
 
-/** url.full, url.path and url.query of an outgoing request, redacted (they override the instrumentation's). */
+/**
+ * url.full, url.path and url.query of an outgoing request, redacted as a server span's are (they
+ * override the instrumentation's; url.query keeps the instrumentation's leading `?`).
+ */
 export function redactedUrlAttributes(origin: string, path: string): Record<string, string> {
   const q = path.indexOf('?');
   const pathname = q === -1 ? path : path.slice(0, q);
-  const search = q === -1 ? '' : path.slice(q);
+  const search = q === -1 ? '' : `?${redactQuery(path.slice(q + 1))}`;
   return {
-    'url.full': redactUrl(origin + path),
+    'url.full': redactUrl(origin + pathname) + search,
     'url.path': redactUrl(pathname),
-    'url.query': redactUrl(search),
+    'url.query': search,
   };
 }
 

@@ -124,6 +124,52 @@ export function redactUrl(url: string): string {
   return out === decoded ? url : out;
 }
 
+// The stable HTTP semantic conventions' default list of query keys whose values are redacted in
+// `url.query`/`url.full` (url registry: AWSAccessKeyId, Signature, sig, X-Goog-Signature; matched
+// case-sensitively), with the AWS SigV4 presigned-URL counterparts. Other keys go through
+// isSensitiveKey (token, password, api_key, …).
+const SENSITIVE_QUERY_KEYS = new Set([
+  'AWSAccessKeyId',
+  'Signature',
+  'sig',
+  'X-Goog-Signature',
+  'X-Amz-Signature',
+  'X-Amz-Credential',
+  'X-Amz-Security-Token',
+]);
+
+/**
+ * A query string as it may be recorded (`url.query`, the query of `url.full`): each parameter under a
+ * sensitive name (the semantic conventions' signed-URL keys, token, password, api_key, …) keeps its key
+ * and loses its value, and the rest goes through the same redaction as log text (card numbers, emails,
+ * bearer credentials). Percent-encoded values are decoded first, so an encoded card number is still found.
+ */
+export function redactQuery(query: string): string {
+  let changed = false;
+  const parts = query.split('&');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const eq = part.indexOf('=');
+    const rawKey = eq === -1 ? part : part.slice(0, eq);
+    if (eq === -1 || eq === part.length - 1) continue;
+    let key = rawKey;
+    let value = part.slice(eq + 1);
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      value = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // Malformed escapes: scan the raw text.
+    }
+    const sensitive = SENSITIVE_QUERY_KEYS.has(key) || isSensitiveKey(key);
+    const redacted = sensitive ? REDACTED : redactString(value);
+    if (redacted !== value || sensitive) {
+      parts[i] = `${rawKey}=${redacted}`;
+      changed = true;
+    }
+  }
+  return changed ? parts.join('&') : query;
+}
+
 /** A copy on the error's own prototype, so serializers still see its class (TypeError, …) but never its secrets. */
 function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
   const copy = Object.create(Object.getPrototypeOf(err) as object) as Error;

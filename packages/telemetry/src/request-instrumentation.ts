@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOption
 import type { Logger } from 'pino';
 import { isInfrastructureRoute, type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
-import { isSensitiveKey, REDACTED, redactString, redactUrl } from './redact.ts';
+import { redactQuery, redactString, redactUrl } from './redact.ts';
 import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
 
 /** Per-route facts computed once in onRoute, read per request. */
@@ -38,6 +38,8 @@ interface RequestState {
   series: RouteSeries;
   route: string | undefined;
   routeJson: string;
+  /** The error that the route threw, if any: onError runs before the error handler sets the status. */
+  error: Error | undefined;
 }
 
 const kRouteInfo = Symbol('vigil.routeInfo');
@@ -111,36 +113,6 @@ function methodJson(method: string): string {
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 const NO_LINKS: Link[] = [];
-
-/**
- * `url.query` as recorded: each parameter under a sensitive name (token, password, api_key, …) loses
- * its value, and the rest goes through the same redaction as log text (card numbers, emails, bearer
- * credentials). Percent-encoded values are decoded first, so an encoded card number is still found.
- */
-export function redactQuery(query: string): string {
-  let changed = false;
-  const parts = query.split('&');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as string;
-    const eq = part.indexOf('=');
-    const rawKey = eq === -1 ? part : part.slice(0, eq);
-    if (eq === -1 || eq === part.length - 1) continue;
-    let key = rawKey;
-    let value = part.slice(eq + 1);
-    try {
-      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
-      value = decodeURIComponent(value.replace(/\+/g, ' '));
-    } catch {
-      // Malformed escapes: scan the raw text.
-    }
-    const redacted = isSensitiveKey(key) ? REDACTED : redactString(value);
-    if (redacted !== value || isSensitiveKey(key)) {
-      parts[i] = `${rawKey}=${redacted}`;
-      changed = true;
-    }
-  }
-  return changed ? parts.join('&') : query;
-}
 
 /**
  * The connection half of the stable HTTP server semantic conventions: `url.scheme` (as Fastify sees the
@@ -285,6 +257,7 @@ export function createRequestInstrumentation(
         series: info?.series ?? unmatched,
         route,
         routeJson: info?.templateJson ?? UNMATCHED_JSON,
+        error: undefined,
       };
       reply.header('x-trace-id', traceId);
       // Body chunks arrive on socket callbacks outside this context; binding the request's emitter keeps
@@ -295,17 +268,11 @@ export function createRequestInstrumentation(
       context.with(ctx, done);
     },
 
-    onError(request, reply, error, done) {
+    onError(request, _reply, error, done) {
+      // Fastify runs onError before the error handler has set the status (reply.statusCode is still
+      // 200 here): the error is kept, and onSend records it if the answer is a 5xx.
       const state = (request as StatefulRequest)[kState];
-      if (state !== undefined && reply.statusCode >= 500 && state.span.isRecording()) {
-        // error.type: the exception's class when one caused the 5xx (finish() falls back to the status).
-        state.span.setAttribute('error.type', error.name || 'Error');
-        state.span.recordException({
-          name: error.name,
-          message: redactString(error.message),
-          ...(error.stack === undefined ? {} : { stack: redactString(error.stack) }),
-        });
-      }
+      if (state !== undefined) state.error = error;
       done();
     },
 
@@ -319,6 +286,16 @@ export function createRequestInstrumentation(
       (request as StatefulRequest)[kState] = undefined;
       const elapsedMs = performance.now() - state.start;
       const status = reply.statusCode;
+      if (status >= 500 && state.error !== undefined && state.span.isRecording()) {
+        const error = state.error;
+        // error.type: the exception's class when one caused the 5xx (finish() falls back to the status).
+        state.span.setAttribute('error.type', error.name || 'Error');
+        state.span.recordException({
+          name: error.name,
+          message: redactString(error.message),
+          ...(error.stack === undefined ? {} : { stack: redactString(error.stack) }),
+        });
+      }
       state.span.finish(status);
       state.series
         .series(request.method, status)

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('a request crossing two real processes', () => {
   it('yields one trace: A server → A client → B server, and both services log that trace id', async () => {
-    const response = await fetch(`${upstream.url}/call?card=4111111111111111&access_token=abc&q=ok`, {
+    const response = await fetch(`${upstream.url}/call?card=4111111111111111&access_token=abc&q=ok&sig=s1`, {
       headers: { 'user-agent': 'vigil-test/1.0' },
     });
     expect(response.status).toBe(200);
@@ -61,7 +61,7 @@ describe('a request crossing two real processes', () => {
     expect(aServer?.attributes).toMatchObject({
       'url.scheme': 'http',
       'url.path': '/call',
-      'url.query': 'card=[REDACTED:card]&access_token=[REDACTED]&q=ok',
+      'url.query': 'card=[REDACTED:card]&access_token=[REDACTED]&q=ok&sig=[REDACTED]',
       'server.address': '127.0.0.1',
       'server.port': upstreamPort,
       'client.address': '127.0.0.1',
@@ -127,6 +127,14 @@ describe('a request crossing two real processes', () => {
       description: 'error span',
     });
     expect(span.statusCode).toBe(2);
+    // Stable HTTP semconv: error.type on a 5xx, the exception's class when one caused it.
+    expect(span.attributes['error.type']).toBe('Error');
+    expect(span.attributes['http.response.status_code']).toBe(500);
+    const exception = span.events.find((e) => e.name === 'exception');
+    expect(exception?.attributes).toMatchObject({
+      'exception.type': 'Error',
+      'exception.message': 'boom for card [REDACTED:card]',
+    });
     expect(JSON.stringify(receiver.spans.filter((s) => s.traceId === traceId))).not.toContain('4111 1111');
   });
 

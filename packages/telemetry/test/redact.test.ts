@@ -1,10 +1,12 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry } from '../src/index.ts';
+import { redactedUrlAttributes } from '../src/process-globals.ts';
 import {
   isSensitiveKey,
   REDACTED,
   REDACTED_CARD,
+  redactQuery,
   redactString,
   redactUrl,
   redactValue,
@@ -49,6 +51,47 @@ describe('redactString', () => {
     );
     expect(redactUrl('/products/12?q=a%20b')).toBe('/products/12?q=a%20b');
     expect(redactUrl('/bad%zz/4111111111111111')).toBe(`/bad%zz/${REDACTED_CARD}`);
+  });
+
+  it("redactQuery keeps each key and redacts the values of the semantic conventions' signed-URL keys, secret-named keys and card numbers", () => {
+    // The url registry's default list (case-sensitive), AWS SigV4 presigned URLs, and our own sensitive keys.
+    expect(redactQuery('q=OpenTelemetry&sig=abc')).toBe(`q=OpenTelemetry&sig=${REDACTED}`);
+    expect(redactQuery('AWSAccessKeyId=AKIA1&Signature=s%2Bx&Expires=1')).toBe(
+      `AWSAccessKeyId=${REDACTED}&Signature=${REDACTED}&Expires=1`,
+    );
+    expect(redactQuery('X-Goog-Signature=ab12&X-Goog-Date=20260101')).toBe(
+      `X-Goog-Signature=${REDACTED}&X-Goog-Date=20260101`,
+    );
+    expect(redactQuery('X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=ff&X-Amz-Security-Token=t')).toBe(
+      `X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}&X-Amz-Security-Token=${REDACTED}`,
+    );
+    expect(redactQuery('access_token=abc&api-key=k&password=p')).toBe(
+      `access_token=${REDACTED}&api-key=${REDACTED}&password=${REDACTED}`,
+    );
+    expect(redactQuery('card=4111+1111+1111+1111&n=4111-1111-1111-1111')).toBe(
+      `card=${REDACTED_CARD}&n=${REDACTED_CARD}`,
+    );
+    expect(redactQuery('q=a%20b&page=2&flag')).toBe('q=a%20b&page=2&flag');
+  });
+
+  it("an outgoing request's url.full and url.query are redacted like a server span's url.query", () => {
+    expect(redactedUrlAttributes('http://127.0.0.1:8004', '/payments?order_id=7&sig=abc&token=t')).toEqual({
+      'url.full': `http://127.0.0.1:8004/payments?order_id=7&sig=${REDACTED}&token=${REDACTED}`,
+      'url.path': '/payments',
+      'url.query': `?order_id=7&sig=${REDACTED}&token=${REDACTED}`,
+    });
+    expect(redactedUrlAttributes('http://h:1', '/p/4111%201111%201111%201111?card=4111111111111111')).toEqual(
+      {
+        'url.full': `http://h:1/p/${REDACTED_CARD}?card=${REDACTED_CARD}`,
+        'url.path': `/p/${REDACTED_CARD}`,
+        'url.query': `?card=${REDACTED_CARD}`,
+      },
+    );
+    expect(redactedUrlAttributes('http://h:1', '/products/12')).toEqual({
+      'url.full': 'http://h:1/products/12',
+      'url.path': '/products/12',
+      'url.query': '',
+    });
   });
 
   it('leaves digit runs that are not card numbers alone', () => {

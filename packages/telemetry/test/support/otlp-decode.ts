@@ -90,6 +90,8 @@ export interface DecodedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   statusCode: number;
+  /** Span events (Span field 11: name 2, attributes 3). */
+  events: { name: string; attributes: Record<string, unknown> }[];
   /** Decimal ns since the epoch (strings, so spans stay JSON-serialisable). */
   startNs: string;
   endNs: string;
@@ -126,6 +128,10 @@ export function decodeTraces(body: Buffer): DecodedSpan[] {
           kind: Number(one(f, 6)?.varint ?? 0),
           attributes: attributes(f, 9),
           statusCode: status?.bytes ? Number(one(readFields(status.bytes), 3)?.varint ?? 0) : 0,
+          events: all(f, 11).map((e) => {
+            const ef = readFields(e.bytes as Buffer);
+            return { name: str(one(ef, 2)) ?? '', attributes: attributes(ef, 3) };
+          }),
           startNs: String(one(f, 7)?.fixed ?? 0n),
           endNs: String(one(f, 8)?.fixed ?? 0n),
         });

@@ -197,6 +197,13 @@ describe('Jaeger parity: /api/traces', () => {
     ).toEqual([ids.mid]);
   });
 
+  it('a search without service (Jaeger: 400 "parameter \'service\' is required") searches every service — a documented Vigil extension the console uses', async () => {
+    const r = await search(`operation=fast&tags=${encodeURIComponent('{"level":"gold"}')}`);
+    expect(r.status).toBe(200);
+    expect(traceIds(r.body)).toEqual([ids.fast]);
+    expect((await search('operation=bulk&limit=7')).body.data).toHaveLength(7);
+  });
+
   it('unparsable start/end/limit answer 400 with strconv messages', async () => {
     expectJaegerError(
       await search('start=abc'),

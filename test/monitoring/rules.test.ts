@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runbookUrl } from '@vigil/slo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,10 +95,17 @@ describe('Prometheus rules', () => {
     expect(code, output).toBe(0);
   });
 
-  it('pass every promtool unit test', () => {
-    const { code, output } = promtool('test', 'rules', ...yamlFiles(testsDir, '.test.yml'));
-    expect(code, output).toBe(0);
-  }, 180_000);
+  // One promtool run per file, each with its own time budget: the calendar-month SLA file alone
+  // evaluates 33 days of a 1-minute rule group (30 s on a quiet machine; one run of them all
+  // passed 170 s when the box was busy).
+  it.each(yamlFiles(testsDir, '.test.yml').map((f) => relative(repo, f)))(
+    'pass the promtool unit tests of %s',
+    (file) => {
+      const { code, output } = promtool('test', 'rules', file);
+      expect(code, output).toBe(0);
+    },
+    180_000,
+  );
 
   it('give every alert a severity, a team, summary, description and its runbook URL', () => {
     const problems: string[] = [];

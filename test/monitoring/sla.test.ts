@@ -149,8 +149,12 @@ describe('SLA: synthetic probes through the blackbox exporter, and vigil sla rep
     // The report counts what Prometheus holds (probes keep coming between the two reads).
     expect(outside.total - outside.good).toBeGreaterThanOrEqual(3);
     expect(outside.total - outside.good).toBeLessThanOrEqual(Number(figures!.value[1]));
+    // The health journey kept succeeding through the outage: some probes were good. How many
+    // depends on how long the run took to see three failures (under load it varies), so the
+    // attainment is checked against the counts, not against a fixed share.
+    expect(outside.good).toBeGreaterThan(0);
+    expect(outside.attainment).toBeCloseTo(outside.good / outside.total, 9);
     expect(outside.attainment).toBeLessThan(1);
-    expect(outside.attainment).toBeGreaterThan(0.5);
     expect(outside.budgetSpent).toBeGreaterThan(0);
     expect(outside.breaches).toHaveLength(1);
     // Inside: the gateway's own counter saw the same 503s (the health journey is not in the SLI).

@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../webhook-sink/src/webhook-sink.ts';
-import { sendFiring } from './console-support.ts';
+import { sendFiring, writeOncall } from './console-support.ts';
 import { startTestHub, type TestHub, tempDir, waitFor } from './helpers.ts';
 
 // Channel faults against the real webhook sink over real HTTP: one channel answers 500, another
@@ -19,9 +17,8 @@ let sink: WebhookSink;
 beforeAll(async () => {
   sink = await startWebhookSink();
   const dir = tempDir('hub-channel-faults-');
-  mkdirSync(join(dir, 'oncall'), { recursive: true });
-  writeFileSync(
-    join(dir, 'oncall', 'oncall.yaml'),
+  writeOncall(
+    dir,
     `channels:
   - { name: ok, type: webhook, url: "${sink.url}/webhook/ok" }
   - { name: broken, type: webhook, url: "${sink.url}/webhook/broken" }

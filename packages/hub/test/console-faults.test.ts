@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../webhook-sink/src/webhook-sink.ts';
-import { call, login, type Session, sendFiring, writeUsers } from './console-support.ts';
+import { call, login, type Session, sendFiring, writeOncall, writeUsers } from './console-support.ts';
 import { startTestHub, type TestHub, tempDir, waitFor } from './helpers.ts';
 
 // The "bad input and faults" at run time, on a running hub: an on-call edit that drops the
@@ -36,8 +35,7 @@ routing:
 beforeAll(async () => {
   sink = await startWebhookSink();
   dir = tempDir('hub-console-faults-');
-  mkdirSync(join(dir, 'oncall'), { recursive: true });
-  writeFileSync(join(dir, 'oncall', 'oncall.yaml'), oncall('page', 'alice'));
+  writeOncall(dir, oncall('page', 'alice'));
   await writeUsers(join(dir, 'users.yaml'), [['rita', 'responder']]);
   hub = await startTestHub({ VIGIL_HUB_ESCALATION_TICK_MS: '50' }, dir);
   rita = await login(hub.apiUrl, 'rita');
@@ -58,7 +56,7 @@ describe('faults on a running console', () => {
     await waitFor(() => sink.received.length >= 1, { description: 'step 1 paged alice' });
 
     // The policy is renamed while step 2 is pending: the step cannot run; it says so and retries.
-    writeFileSync(join(dir, 'oncall', 'oncall.yaml'), oncall('renamed', 'alice'));
+    writeOncall(dir, oncall('renamed', 'alice'));
     const error = await waitFor(
       () => incidents.timeline(incident.id).find((e) => e.kind === 'escalation.error'),
       { description: 'escalation error on the timeline', timeoutMs: 15_000 },
@@ -67,7 +65,7 @@ describe('faults on a running console', () => {
     expect(hub.hub.console.engine.pending(incident.id)?.state).toBe('pending');
 
     // An edit naming an unknown user is refused with the field named; the last good config stays.
-    writeFileSync(join(dir, 'oncall', 'oncall.yaml'), oncall('renamed', 'alice, zed'));
+    writeOncall(dir, oncall('renamed', 'alice, zed'));
     const bad = await waitFor(
       async () => {
         const r = await call(hub.apiUrl, 'GET', '/api/oncall', { session: rita });

@@ -143,6 +143,28 @@ export async function sendFiring(
   return res.status;
 }
 
+/** Writes `<dir>/oncall/oncall.yaml`, the hub's on-call file under its data directory. */
+export function writeOncall(dir: string, yaml: string): void {
+  mkdirSync(join(dir, 'oncall'), { recursive: true });
+  writeFileSync(join(dir, 'oncall', 'oncall.yaml'), yaml);
+}
+
+/**
+ * An on-call file that pages one webhook channel (`hook`, at `<sinkUrl>/webhook/page`) for every
+ * critical alert, once per step: the first step now, the others after `laterDelays` (`3000ms`).
+ */
+export function webhookPagingOncall(sinkUrl: string, laterDelays: string[] = []): string {
+  const steps = ['0s', ...laterDelays].map((d) => `      - { delay: ${d}, targets: [{ channel: hook }] }\n`);
+  return `channels:
+  - { name: hook, type: webhook, url: "${sinkUrl}/webhook/page" }
+policies:
+  - name: page
+    steps:
+${steps.join('')}routing:
+  - { match: { severity: critical }, policy: page }
+`;
+}
+
 export const PASSWORD = 'correct horse battery staple';
 
 /** Writes a users file with one user per role, all with PASSWORD. */

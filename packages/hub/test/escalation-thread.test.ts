@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../webhook-sink/src/webhook-sink.ts';
-import { sendFiring } from './console-support.ts';
+import { sendFiring, webhookPagingOncall, writeOncall } from './console-support.ts';
 import { startTestHub, type TestHub, tempDir, waitFor } from './helpers.ts';
 
 // The escalation loop runs on its own thread; everything it owes is in console.db. If that thread
@@ -14,19 +12,7 @@ let sink: WebhookSink;
 beforeAll(async () => {
   sink = await startWebhookSink();
   const dir = tempDir('hub-escalation-thread-');
-  mkdirSync(join(dir, 'oncall'), { recursive: true });
-  writeFileSync(
-    join(dir, 'oncall', 'oncall.yaml'),
-    `channels:
-  - { name: hook, type: webhook, url: "${sink.url}/webhook/page" }
-policies:
-  - name: page
-    steps:
-      - { delay: 0s, targets: [{ channel: hook }] }
-routing:
-  - { match: { severity: critical }, policy: page }
-`,
-  );
+  writeOncall(dir, webhookPagingOncall(sink.url));
   hub = await startTestHub({ VIGIL_HUB_ESCALATION_TICK_MS: '50' }, dir);
 });
 

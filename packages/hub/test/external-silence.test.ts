@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookSink, type WebhookSink } from '../../webhook-sink/src/webhook-sink.ts';
@@ -8,6 +7,8 @@ import {
   postAlerts,
   type RealAlertmanager,
   startAlertmanager,
+  webhookPagingOncall,
+  writeOncall,
 } from './console-support.ts';
 import { freePorts, startTestHub, type TestHub, tempDir, testConsoleEnv, waitFor } from './helpers.ts';
 
@@ -26,20 +27,7 @@ const amtool = (...args: string[]) =>
 beforeAll(async () => {
   sink = await startWebhookSink();
   const dir = tempDir('hub-external-silence-');
-  mkdirSync(join(dir, 'oncall'), { recursive: true });
-  writeFileSync(
-    join(dir, 'oncall', 'oncall.yaml'),
-    `channels:
-  - { name: hook, type: webhook, url: "${sink.url}/webhook/page" }
-policies:
-  - name: page
-    steps:
-      - { delay: 0s, targets: [{ channel: hook }] }
-      - { delay: ${STEP2_DELAY_MS}ms, targets: [{ channel: hook }] }
-routing:
-  - { match: { severity: critical }, policy: page }
-`,
-  );
+  writeOncall(dir, webhookPagingOncall(sink.url, [`${STEP2_DELAY_MS}ms`]));
   const [hubPort] = await freePorts(1);
   am = await startAlertmanager(
     join(dir, 'am'),

@@ -113,6 +113,22 @@ async function firingAlerts(): Promise<string[]> {
 const r1 = (v: number) => Math.round(v * 10) / 10;
 const outDir = values.out;
 console.log(`starting the stack (var dir ${varDir}) ...`);
+// Stop the stack however the run ends: `finally` below on completion or error, and an interrupt
+// (Ctrl-C, kill) here, where Node would otherwise exit without running it.
+let stopped = false;
+function stopStack(): void {
+  if (stopped) return;
+  stopped = true;
+  vigil('stop');
+  if (!values['keep-var']) rmSync(varDir, { recursive: true, force: true });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping the stack`);
+    stopStack();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 vigil('start', '--detach');
 try {
   const order = await loadScenario('order');
@@ -212,6 +228,5 @@ try {
   }
   console.log(`reports under ${outDir}`);
 } finally {
-  vigil('stop');
-  if (!values['keep-var']) rmSync(varDir, { recursive: true, force: true });
+  stopStack();
 }

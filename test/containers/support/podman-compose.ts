@@ -332,6 +332,31 @@ async function imageExists(ref: string): Promise<boolean> {
   }
 }
 
+/**
+ * Keeps the image store bounded: every image is tagged by a hash of its inputs, so each change
+ * adds a tag per component (about 230 MB) plus its untagged build stage (about 770 MB). Removes
+ * the harness's tags that `current` does not name (a tag an existing container still uses is
+ * refused by podman and left), then untagged images older than a day: a day's build cache stays
+ * for rebuilds, older layers go. Callers hold /tmp/vigil-podman.lock, so no build is under way.
+ */
+export async function pruneStaleImages(
+  current: string[],
+  log: (line: string) => void = () => {},
+): Promise<void> {
+  const keep = new Set(current);
+  const tagged = (await podman(['images', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n');
+  const stale = tagged.filter((ref) => ref.startsWith('localhost/vigil-test/') && !keep.has(ref));
+  for (const ref of stale) {
+    try {
+      await podman(['rmi', ref]);
+      log(`removed stale image ${ref}`);
+    } catch (err) {
+      log(`kept ${ref}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  await podman(['image', 'prune', '-f', '--filter', 'until=24h'], { timeoutMs: 600_000 });
+}
+
 export interface RunOptions {
   /** Published ports: service -> container port to publish on 127.0.0.1 (random host port). */
   publish?: Record<string, number>;

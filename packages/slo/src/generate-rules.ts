@@ -93,7 +93,10 @@ function recordingRules(slo: SloSpec): RecordingRule[] {
   // base window (up to 1 h for the period) has no step yet and the window would be empty (no
   // error budget on the dashboard for up to an hour after start). Until the window has a step
   // with events, the latest base ratio stands in; from then on only whole steps count (adding
-  // the current step always would count the latest base window twice).
+  // the current step always would count the latest base window twice). Steps without events
+  // are 0/0: `> 0` drops that NaN so the stand-in applies (a first step recorded before any
+  // request was counted, e.g. a counter born at its first increment, left the budget at NaN
+  // until the next step, up to an hour).
   for (const window of derived) {
     const base = baseWindowOf(window)!;
     const range = `[${window}:${base}]`;
@@ -101,7 +104,7 @@ function recordingRules(slo: SloSpec): RecordingRule[] {
     const events = `sum_over_time(${eventsRecord(base)}${own}${range})`;
     rules.push({
       record: errorRatioRecord(window),
-      expr: `(\n  sum_over_time(${errorsRecord(base)}${own}${range})\n  /\n  ${events}\n)\nor\n(${errorsRecord(base)}${own} / ${eventsRecord(base)}${own})`,
+      expr: `(\n  sum_over_time(${errorsRecord(base)}${own}${range})\n  /\n  (${events} > 0)\n)\nor\n(${errorsRecord(base)}${own} / ${eventsRecord(base)}${own})`,
       labels,
     });
     if ((SLI_WINDOWS as readonly string[]).includes(window))

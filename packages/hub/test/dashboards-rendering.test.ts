@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statDisplay } from '../ui/src/pages/dashboards/colours.ts';
 import type { PanelSpec } from '../ui/src/pages/dashboards/dashboard-types.ts';
-import { legendFor } from '../ui/src/pages/dashboards/legend.ts';
+import { legendFor, statLabelled } from '../ui/src/pages/dashboards/legend.ts';
 import { ALL, rateIntervalFor, stepFor, substitute } from '../ui/src/pages/dashboards/promql-variables.ts';
 import { formatValue } from '../ui/src/pages/dashboards/units.ts';
 
@@ -64,6 +64,26 @@ describe('units', () => {
     expect(formatValue('s', null)).toBe('—');
     expect(formatValue('s', Number.NaN)).toBe('—');
     expect(formatValue('short', Number.POSITIVE_INFINITY)).toBe('+Inf');
+  });
+});
+
+describe('stat labels', () => {
+  const stat = (queries: number): PanelSpec => ({
+    title: 'SLA attainment this month',
+    description: 'd',
+    type: 'stat',
+    unit: 'percentunit',
+    queries: Array.from({ length: queries }, (_, i) => ({ expr: `q${i}`, legend: `{{sla}} ${i}` })),
+  });
+
+  it('one value of a one-query panel goes unnamed; several values are named', () => {
+    expect(statLabelled(stat(1), 1)).toBe(false);
+    expect(statLabelled(stat(1), 3)).toBe(true);
+  });
+
+  it('a lone value of a panel with several queries is named (the promise without its attainment)', () => {
+    expect(statLabelled(stat(2), 1)).toBe(true);
+    expect(statLabelled(stat(2), 2)).toBe(true);
   });
 });
 

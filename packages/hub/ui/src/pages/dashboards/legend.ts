@@ -1,4 +1,4 @@
-import type { Labels } from './dashboard-types.ts';
+import type { Labels, PanelSpec } from './dashboard-types.ts';
 
 /** Grafana legend format: `{{service}} p95` → "user-service p95"; no format → the series' selector. */
 export function legendFor(format: string | undefined, metric: Labels, expr: string): string {
@@ -15,4 +15,14 @@ export function legendFor(format: string | undefined, metric: Labels, expr: stri
     .join(', ');
   if (!name && !labels) return expr.length > 60 ? `${expr.slice(0, 57)}…` : expr;
   return `${name ?? ''}{${labels}}`;
+}
+
+/**
+ * Whether a stat panel names its values. One value of a one-query panel needs no name (the title
+ * says what it is); several values do, and so does a lone value of a panel with several queries:
+ * "SLA attainment this month" showed its promise alone, unnamed, while the attainment had no data
+ * yet, and read as an attainment of 99.9%.
+ */
+export function statLabelled(panel: PanelSpec, values: number): boolean {
+  return values > 1 || panel.queries.length > 1;
 }

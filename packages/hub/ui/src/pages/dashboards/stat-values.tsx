@@ -1,11 +1,12 @@
 import { statDisplay } from './colours.ts';
 import type { PanelSpec } from './dashboard-types.ts';
+import { statLabelled } from './legend.ts';
 import type { StatValue } from './panel-data.ts';
 import { formatValue } from './units.ts';
 
 /** Grafana's stat panel: the latest value of each series, coloured by mapping or thresholds. */
 export function StatValues({ panel, values }: { panel: PanelSpec; values: StatValue[] }) {
-  const labelled = values.length > 1;
+  const labelled = statLabelled(panel, values.length);
   return (
     <div className={`dash-stat ${labelled ? 'dash-stat-many' : ''}`}>
       {values.map((v) => {

@@ -69,7 +69,7 @@ export class UsersSource {
       mtime = statSync(this.#file).mtimeMs;
     } catch {
       this.#users = new Map();
-      this.#error = `no users file at ${this.#file} (create one with \`vigil user add\`)`;
+      this.#error = `no users file at ${this.#file} (create one with \`./vigil user add\` in the repository)`;
       this.#mtime = -1;
       return;
     }

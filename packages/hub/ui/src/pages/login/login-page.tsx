@@ -23,8 +23,7 @@ export function LoginPage() {
     <form className="panel login-form" onSubmit={submit} aria-label="Sign in">
       <h2 className="section-title">Sign in to the alert console</h2>
       <p className="muted">
-        Users are added with <code>./vigil user add NAME --role responder</code> (in the
-        repository).
+        Users are added with <code>./vigil user add NAME --role responder</code> (in the repository).
       </p>
       <label>
         User

@@ -24,7 +24,7 @@ export function remoteWriteUrl(ctx: StartContext): string | undefined {
 export const victoriaMetricsComponent: Component = {
   ...fromTopology('victoria-metrics'),
   optional: true,
-  skip: () => (longTermRequested() ? undefined : 'long-term store off (vigil start --long-term)'),
+  skip: () => (longTermRequested() ? undefined : 'long-term store off; ./vigil start --long-term runs it'),
   command: (ctx) => ({
     cmd: VICTORIA_METRICS_BIN,
     args: [

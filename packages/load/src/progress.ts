@@ -49,9 +49,12 @@ export function formatSummary(s: LoadSummary): string {
     );
   const kinds = Object.entries(s.totals.errors).filter(([, n]) => n > 0);
   if (kinds.length) lines.push(`  errors by kind  ${kinds.map(([k, n]) => `${k} ${n}`).join('  ')}`);
+  // One column for the step names, as wide as the longest ('browse-products/list-products-page-2'
+  // is 36 characters and pushed its row out of line with a fixed 32).
+  const keyWidth = Math.max(32, ...s.steps.map((st) => st.key.length));
   for (const st of s.steps)
     lines.push(
-      `  ${st.key.padEnd(32)} ${String(st.requests).padStart(7)}  p50 ${f(st.latencyMs.p50).padStart(6)}  p95 ${f(st.latencyMs.p95).padStart(6)}  p99 ${f(st.latencyMs.p99).padStart(6)}  failed ${st.failed}`,
+      `  ${st.key.padEnd(keyWidth)} ${String(st.requests).padStart(7)}  p50 ${f(st.latencyMs.p50).padStart(6)}  p95 ${f(st.latencyMs.p95).padStart(6)}  p99 ${f(st.latencyMs.p99).padStart(6)}  failed ${st.failed}`,
     );
   for (const t of s.thresholds)
     lines.push(

@@ -139,7 +139,11 @@ export const telemetryPipeline: DashboardSpec = {
           type: 'timeseries',
           unit: 'short',
           queries: [
-            { expr: `rate(prometheus_tsdb_head_samples_appended_total[${RATE}])`, legend: 'samples/s' },
+            {
+              // Prometheus 2.42 counts float and native-histogram samples apart (label type).
+              expr: `rate(prometheus_tsdb_head_samples_appended_total[${RATE}])`,
+              legend: '{{type}} samples/s',
+            },
           ],
         },
         {

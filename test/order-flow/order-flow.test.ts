@@ -1,5 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createPrng, randomBodyText } from '@vigil/service-kit/testing';
+import {
+  checkOpenMetrics,
+  createPrng,
+  openMetricsForPromtool,
+  promtoolCheckMetrics,
+  randomBodyText,
+} from '@vigil/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   available,
@@ -167,14 +173,22 @@ describe('order flow through the gateway', () => {
     for (const line of aboutOrder) expect(line.trace_id, JSON.stringify(line)).toBe(traceId);
   });
 
-  it("every component's /metrics passes promtool check metrics, also after an OpenMetrics scrape", async () => {
+  it("every component's /metrics passes promtool check metrics in both formats, the text one also after an OpenMetrics scrape", async () => {
     const lint = (text: string) =>
       spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     for (const name of ['gateway', 'order', 'user', 'product', 'payment', 'notification', 'hub'] as const) {
       const base = name === 'hub' ? stack.hubApi! : stack.url(name);
       const om = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
       expect(om.headers.get('content-type'), name).toContain('application/openmetrics-text');
-      expect((await om.text()).trimEnd().endsWith('# EOF'), name).toBe(true);
+      const omText = await om.text();
+      expect(omText.trimEnd().endsWith('# EOF'), name).toBe(true);
+      // OpenMetrics with the orders' exemplars: a strict OpenMetrics parser, and promtool after
+      // dropping only exemplars, # UNIT and # EOF (Debian's promtool 2.42 reads the text format only).
+      const strict = await checkOpenMetrics(omText);
+      expect(strict.code, `${name}: ${strict.output}`).toBe(0);
+      const omLint = await promtoolCheckMetrics(openMetricsForPromtool(omText));
+      expect(omLint.output, name).toBe('');
+      expect(omLint.code, name).toBe(0);
       const text = await (await fetch(`${base}/metrics`)).text();
       const result = lint(text);
       expect(result.stdout + result.stderr, name).toBe('');

@@ -192,6 +192,38 @@ describe('SLA: synthetic probes through the blackbox exporter, and vigil sla rep
     expect(group.rules.filter((r) => r.health !== 'ok')).toEqual([]);
   }, 120_000);
 
+  it('--month reports a whole past month (here one without data: nothing invented) and refuses one not started', () => {
+    const now = new Date();
+    const label = (d: Date) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    const previous = label(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)));
+    const run = vigilSla('report', '--month', previous, '--json', '--prometheus', stack.prometheusUrl);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      month: string;
+      until: number;
+      slas: Array<{ name: string; outside: Record<string, unknown>; inside: Record<string, unknown> }>;
+    };
+    expect(report.month).toBe(previous);
+    // The whole month: until its last second, one bucket per hour of it.
+    expect(report.until).toBe(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000);
+    const hours = (report.until - Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1) / 1000) / 3600;
+    for (const view of ['outside', 'inside'] as const) {
+      const a = report.slas.find((x) => x.name === sla.name)![view];
+      expect(a, view).toMatchObject({
+        bucketsElapsed: hours,
+        bucketsWithData: 0,
+        good: 0,
+        total: 0,
+        breaches: [],
+      });
+      expect(a.attainment, view).toBeUndefined();
+    }
+    const next = label(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)));
+    const future = vigilSla('report', '--month', next, '--prometheus', stack.prometheusUrl);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain(`${next} has not started`);
+  });
+
   it('refuses a malformed month and an unreachable Prometheus with clear messages', () => {
     const bad = vigilSla('report', '--month', '2024-13');
     expect(bad.code).toBe(2);

@@ -48,6 +48,9 @@ export interface MonitoringStackOptions {
   readonly hubPort?: number;
   /** Job `blackbox`: SLA probes through a blackbox exporter the test runs. */
   readonly blackbox?: ScrapeTargets['blackbox'];
+  /** Jobs `node` and `process`: host and per-process exporters the test runs. */
+  readonly nodeExporterPort?: number;
+  readonly processExporterPort?: number;
   /** Rules to load; defaults to the test-profile copy of the repo's rules. */
   readonly rulesDir?: string;
   readonly alertmanager?: {
@@ -100,6 +103,8 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
         alertmanagerPort,
         ...(options.hubPort ? { hubPort: options.hubPort } : {}),
         ...(options.blackbox ? { blackbox: options.blackbox } : {}),
+        ...(options.nodeExporterPort ? { nodeExporterPort: options.nodeExporterPort } : {}),
+        ...(options.processExporterPort ? { processExporterPort: options.processExporterPort } : {}),
       },
       scrapeInterval: TEST_PROFILE.scrapeInterval,
       evaluationInterval: TEST_PROFILE.evaluationInterval,

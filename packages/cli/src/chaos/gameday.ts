@@ -50,6 +50,8 @@ export interface GamedayReport {
   };
   readonly load: { readonly requests: number; readonly failed: number } | undefined;
   readonly experiments: readonly ExperimentResult[];
+  /** Stopped by the signal (Ctrl-C) before the end: the phases it cut short say so. */
+  readonly interrupted: boolean;
   readonly passed: boolean;
   readonly summary: string;
 }
@@ -187,7 +189,8 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
     const before = new Set(
       (await hubNotifications(stack.hubUrl, stack.hubReadToken)).map((n) => (n as { id: unknown }).id),
     );
-    const end = Date.now() + opts.controlSeconds * 1000;
+    const controlStart = Date.now();
+    const end = controlStart + opts.controlSeconds * 1000;
     while (Date.now() < end && !opts.signal?.aborted) {
       for (const a of await amAlerts(stack.alertmanagerUrl).catch(() => []))
         falseAlerts.add(
@@ -198,10 +201,13 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
     controlNotifications = (await hubNotifications(stack.hubUrl, stack.hubReadToken)).filter(
       (n) => !before.has((n as { id: unknown }).id),
     ).length;
+    const cut = opts.signal?.aborted
+      ? ` (interrupted after ${Math.round((Date.now() - controlStart) / 1000)} of ${opts.controlSeconds} s)`
+      : '';
     say(
       falseAlerts.size === 0
-        ? 'control phase: no alert fired'
-        : `control phase: FALSE ALERTS ${[...falseAlerts].join(', ')}`,
+        ? `control phase${cut}: no alert fired`
+        : `control phase${cut}: FALSE ALERTS ${[...falseAlerts].join(', ')}`,
     );
     for (const wave of waves(opts.experiments, opts.parallel, (e) => boundOf(e, settings))) {
       if (opts.signal?.aborted) break;
@@ -229,7 +235,9 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
   }
   const failed = results.filter((r) => !r.passed);
   const passed = falseAlerts.size === 0 && failed.length === 0 && results.length === opts.experiments.length;
+  const interrupted = opts.signal?.aborted === true;
   const summary =
+    (interrupted ? `interrupted: ${results.length} of ${opts.experiments.length} experiments run; ` : '') +
     `${results.filter((r) => r.outcome === 'detected').length}/${results.filter((r) => r.expected.length > 0).length} detected in time, ` +
     `${results.filter((r) => r.outcome === 'quiet').length}/${results.filter((r) => r.expected.length === 0).length} quiet as expected, ` +
     `${falseAlerts.size} false alert(s) in the control phase` +
@@ -251,10 +259,15 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
     },
     load: loadStats,
     experiments: results,
+    interrupted,
     passed,
     summary,
   };
 }
+
+/** PASSED, FAILED, or INTERRUPTED (Ctrl-C before the end: not a verdict on the monitoring). */
+export const verdictWord = (r: GamedayReport): string =>
+  r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(
@@ -287,7 +300,7 @@ export function renderGamedayHtml(r: GamedayReport): string {
 tr.ok td:nth-child(5){color:#0a7d2c;font-weight:600}tr.bad td:nth-child(5){color:#b00020;font-weight:600}pre{background:#f6f6f6;padding:8px;overflow:auto}
 .verdict{font-size:1.2em;font-weight:600}.pass{color:#0a7d2c}.fail{color:#b00020}</style></head><body>
 <h1>Vigil gameday</h1>
-<p class="verdict ${r.passed ? 'pass' : 'fail'}">${r.passed ? 'PASSED' : 'FAILED'}: ${esc(r.summary)}</p>
+<p class="verdict ${r.passed ? 'pass' : 'fail'}">${verdictWord(r)}: ${esc(r.summary)}</p>
 <p>${esc(r.startedAt)} → ${esc(r.finishedAt)}; scrape ${r.profile.scrapeInterval} s (timeout ${r.profile.scrapeTimeout} s), evaluation ${r.profile.evaluationInterval} s (${esc(r.profile.prometheusConfig)});
 background load ${r.load ? `${r.load.requests} requests, ${r.load.failed} failed` : 'none'}.</p>
 <h2>Control phase (${r.control.seconds} s, no fault)</h2>

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { startBackgroundLoad } from '../chaos/background-load.ts';
 import { seconds } from '../chaos/bounds.ts';
 import { chaosStateFile } from '../chaos/chaos-state.ts';
-import { boundOf, runGameday, waves, writeGamedayReport } from '../chaos/gameday.ts';
+import { boundOf, runGameday, verdictWord, waves, writeGamedayReport } from '../chaos/gameday.ts';
 import { CliError } from '../errors.ts';
 import { varLayout } from '../paths.ts';
 import { abortOnSignals, catalogueWithBounds, prepareRun } from './chaos.ts';
@@ -15,7 +15,8 @@ The gameday against the local stack ('make start'): background load through the 
 then every experiment of chaos/experiments in turn: inject → wait for the expected alert in
 Alertmanager and the hub → roll back → wait until it resolves → cool down. Writes gameday.json
 and a self-contained gameday.html; exit 1 when a fault goes undetected or late, the steady state
-does not come back, or the control phase pages.
+does not come back, or the control phase pages; Ctrl-C rolls back, writes the report so far and
+exits 130 (INTERRUPTED).
 
   --control <d>          control phase length (default 10m)
   --cooldown <d>         pause after each experiment (default 30s)
@@ -117,9 +118,9 @@ export async function run(args: string[]): Promise<number> {
     });
     const dir = values.out ?? resolve(layout.varDir, 'gameday', report.startedAt.replace(/[:.]/g, '-'));
     const files = writeGamedayReport(dir, report);
-    console.log(`gameday ${report.passed ? 'PASSED' : 'FAILED'}: ${report.summary}`);
+    console.log(`gameday ${verdictWord(report)}: ${report.summary}`);
     console.log(`report: ${files.html} (JSON: ${files.json})`);
-    return report.passed ? 0 : 1;
+    return report.interrupted ? 130 : report.passed ? 0 : 1;
   } finally {
     removeSignals();
   }

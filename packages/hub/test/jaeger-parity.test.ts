@@ -111,9 +111,33 @@ describe('Jaeger parity: /api/traces', () => {
     expect(traceIds((await search(`traceID=${short}`)).body)).toEqual([ids.fast]);
   });
 
-  it('an unparsable traceID is a 400 in the error envelope', async () => {
-    expectJaegerError(await search('traceID=xyz'), /^cannot parse traceID param: /);
-    expectJaegerError(await search(`traceID=${'a'.repeat(33)}`), /^cannot parse traceID param: /);
+  it("an unparsable traceID is a 400 in the error envelope, with model.TraceIDFromString's message", async () => {
+    expectJaegerError(
+      await search('traceID=xyz'),
+      'cannot parse traceID param: strconv.ParseUint: parsing "xyz": invalid syntax',
+    );
+    // More than 16 characters: the high part (all but the last 16) is parsed first, then the low part.
+    expectJaegerError(
+      await search(`traceID=g${'a'.repeat(16)}`),
+      'cannot parse traceID param: strconv.ParseUint: parsing "g": invalid syntax',
+    );
+    expectJaegerError(
+      await search(`traceID=${'a'.repeat(15)}z${'b'.repeat(4)}`),
+      `cannot parse traceID param: strconv.ParseUint: parsing "${'a'.repeat(11)}zbbbb": invalid syntax`,
+    );
+    expectJaegerError(
+      await search(`traceID=${'a'.repeat(33)}`),
+      `cannot parse traceID param: TraceID cannot be longer than 32 hex characters: ${'a'.repeat(33)}`,
+    );
+    expectJaegerError(
+      await search('traceID='),
+      'cannot parse traceID param: strconv.ParseUint: parsing "": invalid syntax',
+    );
+    // All zeros parses in Jaeger: no such trace, named in errors (status 200).
+    const zero = await search('traceID=0');
+    expect(zero.status).toBe(200);
+    expect(zero.body.data).toEqual([]);
+    expect(zero.body.errors).toEqual([{ msg: 'trace not found', traceID: '0000000000000000' }]);
   });
 
   it('tags= (JSON, repeatable) and tag=k:v (repeatable) filter; every pair must match', async () => {

@@ -115,6 +115,18 @@ function duration(q: RawQuery, param: string): number | undefined {
   return ns === 0 ? undefined : ns;
 }
 
+/**
+ * model.TraceIDFromString's error, with Go's text: more than 32 characters, else strconv.ParseUint
+ * (base 16) of the high part (all but the last 16 characters), then of the low part. The echoed
+ * input is cut at 64 characters (Jaeger echoes all of it).
+ */
+function traceIdError(s: string): string {
+  if (s.length > 32) return `TraceID cannot be longer than 32 hex characters: ${s.slice(0, 64)}`;
+  const parts = s.length > 16 ? [s.slice(0, s.length - 16), s.slice(s.length - 16)] : [s];
+  const bad = parts.find((p) => !/^[0-9a-fA-F]+$/.test(p)) ?? s;
+  return `strconv.ParseUint: parsing ${JSON.stringify(bad)}: invalid syntax`;
+}
+
 /** queryParser.parseTags: `tag=k:v` (repeatable, the value may contain ':'), then `tags=<JSON object of strings>` (repeatable). */
 export function parseTags(q: RawQuery): [string, string][] {
   const out = new Map<string, string>();
@@ -177,12 +189,10 @@ export function parseTraceQuery(q: RawQuery, nowNs: number): JaegerTraceQuery {
   const traceIds: JaegerTraceQuery['traceIds'] = [];
   for (const s of all(q, 'traceID')) {
     const id = parseTraceIdParam(s);
-    if (id === null)
-      fail(
-        'traceID',
-        `cannot parse traceID param: ${JSON.stringify(s.slice(0, 64))} is not 1 to 32 hex digits`,
-      );
-    traceIds.push({ hex: id.toString('hex'), id });
+    if (id !== null) traceIds.push({ hex: id.toString('hex'), id });
+    // All zeros: Jaeger parses it (and finds no such trace); no stored trace has that id.
+    else if (/^0{1,32}$/.test(s)) traceIds.push({ hex: '0'.repeat(32), id: Buffer.alloc(16) });
+    else fail('traceID', `cannot parse traceID param: ${traceIdError(s)}`);
   }
   if (minDurationNs !== undefined && maxDurationNs !== undefined && maxDurationNs < minDurationNs)
     fail('maxDuration', `'maxDuration' should be greater than 'minDuration'`);

@@ -41,10 +41,10 @@ describe('a gameday stopped by Ctrl-C', () => {
     expect(report.interrupted).toBe(true);
     expect(report.passed).toBe(false);
     expect(verdictWord(report)).toBe('INTERRUPTED');
-    expect(report.summary).toMatch(new RegExp(`^interrupted: 0 of ${experiments.length} experiments run; `));
+    expect(report.summary).toMatch(new RegExp(`^only 0 of ${experiments.length} experiments run; `));
     expect(lines).toContainEqual(
       expect.stringMatching(/^control phase \(interrupted after [0-9]+ of 600 s\): no alert fired$/),
     );
-    expect(renderGamedayHtml(report)).toContain('INTERRUPTED: interrupted: 0 of');
+    expect(renderGamedayHtml(report)).toContain('INTERRUPTED: only 0 of');
   });
 });

@@ -237,7 +237,7 @@ export async function runGameday(opts: GamedayOptions): Promise<GamedayReport> {
   const passed = falseAlerts.size === 0 && failed.length === 0 && results.length === opts.experiments.length;
   const interrupted = opts.signal?.aborted === true;
   const summary =
-    (interrupted ? `interrupted: ${results.length} of ${opts.experiments.length} experiments run; ` : '') +
+    (interrupted ? `only ${results.length} of ${opts.experiments.length} experiments run; ` : '') +
     `${results.filter((r) => r.outcome === 'detected').length}/${results.filter((r) => r.expected.length > 0).length} detected in time, ` +
     `${results.filter((r) => r.outcome === 'quiet').length}/${results.filter((r) => r.expected.length === 0).length} quiet as expected, ` +
     `${falseAlerts.size} false alert(s) in the control phase` +

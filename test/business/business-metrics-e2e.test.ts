@@ -134,10 +134,15 @@ describe('business metrics from start-up', () => {
       const res = await placeOrder(stack.url('gateway'), `business-e2e-${i}`, { items });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
-    await waitFor(async () => (await value('sum(orders_created_total)')) === N || undefined, {
-      timeoutMs: 30_000,
-      description: `Prometheus scraped ${N} orders`,
-    });
+    // An order is counted created before its charge and timed after it: a scrape during the last
+    // charge holds N created and N - 1 timed. Wait for a scrape after the last reply.
+    await waitFor(
+      async () =>
+        ((await value('sum(orders_created_total)')) === N &&
+          (await value('sum(order_processing_duration_seconds_count)')) === N) ||
+        undefined,
+      { timeoutMs: 30_000, description: `Prometheus scraped ${N} orders, created and timed` },
+    );
     expect(await value(ordersPanel.queries[0]!.expr)).toBe(N);
     expect(await value('sum(increase(orders_created_total[5m])) > 0')).toBeGreaterThan(0);
     const byCategory = await promQuery(prom, 'sum by (product_category) (orders_created_total) > 0');

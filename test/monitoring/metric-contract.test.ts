@@ -19,11 +19,7 @@ import { startTestHub, type TestHub } from '../../packages/hub/test/helpers.ts';
 // from start-up. The business metrics carry the brief's names, labels and buckets.
 
 /** Read by rules and dashboards, yet without series before the first request, with the reason. */
-const BORN_WITH_TRAFFIC: Readonly<Record<string, string>> = {
-  http_requests_total:
-    'one series per (method, route, status): the status is known only once a request is answered',
-  http_request_duration_seconds: 'the same (method, route, status) series as http_requests_total',
-};
+const BORN_WITH_TRAFFIC: Readonly<Record<string, string>> = {};
 
 /** Every PromQL expression of the rules, the Grafana dashboards and the console's dashboards. */
 function expressions(): { source: string; expr: string }[] {
@@ -141,6 +137,43 @@ describe('the metric contract at start-up', () => {
     expect(bornLate, 'born at their first event').toEqual([]);
     // The check saw the brief's metrics and the alert inputs, not an empty set.
     expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it("each route's RED series exist at 0 from start-up for what it answers when it works and for 500/503", () => {
+    const statusesOf = (component: string, method: string, route: string) =>
+      families(expositions.get(component)!)
+        .get('http_requests_total')!
+        .samples.filter((s) => s.labels.method === method && s.labels.route === route)
+        .map((s) => {
+          expect(s.value).toBe(0);
+          return Number(s.labels.status);
+        })
+        .sort();
+    // Declared: placing an order answers 201 (completed) or 202 (awaiting payment).
+    expect(statusesOf('order-service', 'POST', '/orders')).toEqual([201, 202, 500, 503]);
+    // The default, 200, for a route that declares nothing; no HEAD twin of a GET.
+    expect(statusesOf('order-service', 'GET', '/orders/:id')).toEqual([200, 500, 503]);
+    expect(statusesOf('order-service', 'HEAD', '/orders/:id')).toEqual([]);
+    // The gateway's own answers when the upstream is down (502) or late (504).
+    expect(statusesOf('gateway', 'POST', '/orders')).toEqual([201, 202, 500, 502, 503, 504]);
+    expect(statusesOf('payment-service', 'POST', '/payments')).toEqual([201, 402, 500, 503]);
+    // Probes and scrapes are not traffic: no series.
+    expect(statusesOf('order-service', 'GET', '/metrics')).toEqual([]);
+    // Histogram and counter share the series.
+    const durations = families(expositions.get('order-service')!)
+      .get('http_request_duration_seconds')!
+      .samples.filter(
+        (s) => s.name === 'http_request_duration_seconds_count' && s.labels.route === '/orders',
+      );
+    expect(durations.map((s) => `${s.labels.method} ${s.labels.status}`).sort()).toEqual([
+      'GET 200',
+      'GET 500',
+      'GET 503',
+      'POST 201',
+      'POST 202',
+      'POST 500',
+      'POST 503',
+    ]);
   });
 
   it('the business metrics have the brief names, labels and buckets (order_value_dollars 10…5000)', () => {

@@ -107,7 +107,6 @@ export async function createHub(config: HubConfig, opts: HubOptions = {}): Promi
     guard,
   });
 
-  instrumentHttp(receiver, metrics.red);
   let closing = false;
   const query = Fastify({
     loggerInstance: logger as FastifyBaseLogger,

@@ -6,6 +6,25 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export function isInfrastructureRoute(url: string): boolean {
   return url === '/metrics' || url === '/health' || url.startsWith('/health/');
 }
+/**
+ * The statuses a route's RED series exist for from start-up, at 0, so its first requests count in
+ * rate() and increase() (a series born at its first increment loses that increment): what the
+ * route answers when it works (`config.statuses`, 200 unless declared) and the two 5xx every
+ * service can answer (500 from the error handler, 503 from a fault or while closing). Other
+ * statuses still get their series at first use.
+ */
+const STARTUP_ERROR_STATUSES: readonly number[] = [500, 503];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * What this route answers when it works (and any other status worth a series from start-up);
+     * 200 if not declared; [] for none (createStartupSeries).
+     */
+    statuses?: readonly number[];
+  }
+}
+
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const KNOWN_METHODS = new Set([
@@ -80,6 +99,25 @@ export class RouteSeries {
       this.#byKey.set(key, found);
     }
     return found;
+  }
+}
+
+/**
+ * Creates a route's series that exist from start-up, at 0 (STARTUP_ERROR_STATUSES): for each of
+ * its methods but HEAD (Fastify adds one to every GET), its declared statuses (200 if none) and
+ * 500/503. A route that declares `statuses: []` (operator calls) gets none. Called from an
+ * onRoute hook, once per route.
+ */
+export function createStartupSeries(
+  series: RouteSeries,
+  methods: string | readonly string[],
+  declared: readonly number[] = [200],
+): void {
+  if (declared.length === 0) return;
+  const statuses = new Set([...declared, ...STARTUP_ERROR_STATUSES]);
+  for (const method of [methods].flat()) {
+    if (method === 'HEAD') continue;
+    for (const status of statuses) series.series(method, status);
   }
 }
 

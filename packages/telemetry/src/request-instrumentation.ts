@@ -14,7 +14,13 @@ import {
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { isInfrastructureRoute, type RedMetrics, type RouteSeries, UNMATCHED_ROUTE } from './http-metrics.ts';
+import {
+  createStartupSeries,
+  isInfrastructureRoute,
+  type RedMetrics,
+  type RouteSeries,
+  UNMATCHED_ROUTE,
+} from './http-metrics.ts';
 import { LOG_CONTEXT, type Logging, NOT_EXPORTED, TRUSTED_FIELDS } from './logging.ts';
 import { redactQuery, redactString, redactUrl } from './redact.ts';
 import { randomHexId, ServerSpan, type ServerSpanExport, SpanContextOverlay } from './server-span.ts';
@@ -194,6 +200,7 @@ export function createRequestInstrumentation(
         spanNames: new Map(),
         series: excluded ? undefined : red.route(template),
       };
+      if (info.series) createStartupSeries(info.series, routeOptions.method, routeOptions.config?.statuses);
       routeOptions.config = {
         ...(routeOptions.config ?? {}),
         [kRouteInfo]: info,

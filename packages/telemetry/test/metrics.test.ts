@@ -58,9 +58,14 @@ describe('RED metrics', () => {
     expect(requests).toContain(
       'http_requests_total{service="metrics-test",method="GET",route="unmatched",status="404"} 50',
     );
-    expect(requests).toHaveLength(2);
+    // The route's 500 and 503 exist from start-up at 0 (createStartupSeries); nothing else.
+    for (const status of [500, 503])
+      expect(requests).toContain(
+        `http_requests_total{service="metrics-test",method="GET",route="/products/:id",status="${status}"} 0`,
+      );
+    expect(requests).toHaveLength(4);
     const counts = seriesOf(body, 'http_request_duration_seconds_count');
-    expect(counts).toHaveLength(2);
+    expect(counts).toHaveLength(4);
     expect(body).not.toMatch(/route="\/products\/\d/);
   });
 

@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { instrumentHttp } from '../http-metrics.ts';
 import type { HubMetrics } from '../metrics.ts';
 import type { StoreWriter } from '../storage/writer.ts';
 import type { CardinalityGuard } from './input-guard.ts';
@@ -98,6 +99,7 @@ export async function buildReceiverApp(opts: ReceiverOptions): Promise<FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxBodyBytes,
   });
+  instrumentHttp(app, metrics.red);
   app.removeAllContentTypeParsers();
   for (const type of [PROTOBUF, JSON_TYPE]) {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) =>

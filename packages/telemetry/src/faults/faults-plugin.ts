@@ -77,7 +77,8 @@ async function faultsPlugin(app: FastifyInstance, options: FaultsPluginOptions =
   // The admin check belongs to the admin routes themselves (route-level hook), so it runs on whatever path
   // the router matched: `/%61dmin/faults` reaches these routes and this check like `/admin/faults` does.
   const adminOnly = {
-    config: { access: 'admin' as const },
+    // An operator's calls: counted when made, no RED series before (statuses: []).
+    config: { access: 'admin' as const, statuses: [] },
     onRequest: (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (authorized(request)) done();
       else sendError(reply, 401, 'UNAUTHORIZED', 'missing or invalid admin token');

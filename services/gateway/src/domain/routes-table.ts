@@ -12,6 +12,8 @@ export interface ProxyRoute {
   upstream: Upstream;
   /** Overrides the default upstream deadline (placing an order waits on payment). */
   timeout?: 'orders';
+  /** What the upstream answers when it works, if not 200 (RED series from start-up). */
+  statuses?: readonly number[];
 }
 
 /**
@@ -21,12 +23,12 @@ export interface ProxyRoute {
  */
 const PUBLIC_ROUTES: readonly ProxyRoute[] = [
   { method: 'GET', url: '/users', upstream: 'user-service' },
-  { method: 'POST', url: '/users', upstream: 'user-service' },
+  { method: 'POST', url: '/users', upstream: 'user-service', statuses: [201] },
   { method: 'GET', url: '/users/:id', upstream: 'user-service' },
   { method: 'GET', url: '/products', upstream: 'product-service' },
   { method: 'GET', url: '/products/:id', upstream: 'product-service' },
   { method: 'GET', url: '/products/:id/inventory', upstream: 'product-service' },
-  { method: 'POST', url: '/orders', upstream: 'order-service', timeout: 'orders' },
+  { method: 'POST', url: '/orders', upstream: 'order-service', timeout: 'orders', statuses: [201, 202] },
   { method: 'GET', url: '/orders', upstream: 'order-service' },
   { method: 'GET', url: '/orders/:id', upstream: 'order-service' },
 ];

@@ -39,7 +39,8 @@ function proxyScope(app: FastifyInstance, options: ProxyRoutesOptions): void {
     app.route({
       method: route.method,
       url: route.url,
-      config: { access: 'public' },
+      // 502 and 504: the upstream unavailable or late, answered by the gateway itself.
+      config: { access: 'public', statuses: [...(route.statuses ?? [200]), 502, 504] },
       handler: async (request, reply) => {
         const result = await forward(route.upstream, baseUrl, request, timeoutMs);
         if (!result.ok) {

@@ -42,7 +42,7 @@ export function registerNotificationsRoutes(app: FastifyInstance, options: Notif
     );
   }
 
-  app.post('/notifications', async (request, reply) => {
+  app.post('/notifications', { config: { statuses: [202] } }, async (request, reply) => {
     const rawKey = request.headers['idempotency-key'];
     const key =
       rawKey === undefined

@@ -32,7 +32,7 @@ export function orderReply(order: Order): { status: number; body: unknown } {
 }
 
 export function registerOrdersRoutes(app: FastifyInstance, checkout: Checkout): void {
-  app.post('/orders', async (request, reply) => {
+  app.post('/orders', { config: { statuses: [201, 202] } }, async (request, reply) => {
     const rawKey = request.headers['idempotency-key'];
     if (rawKey === undefined)
       throw httpError(400, 'MISSING_IDEMPOTENCY_KEY', 'the Idempotency-Key header is required');

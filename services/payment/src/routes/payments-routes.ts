@@ -35,7 +35,7 @@ function respond(reply: FastifyReply, payment: Payment): FastifyReply {
 export function registerPaymentsRoutes(app: FastifyInstance, options: PaymentsRoutesOptions): void {
   const { repository, processor, onSettled } = options;
 
-  app.post('/payment-methods', async (request, reply) => {
+  app.post('/payment-methods', { config: { statuses: [201] } }, async (request, reply) => {
     const card = parseOrThrow(cardSchema, request.body);
     const method = repository.saveMethod(inspectCard(card));
     // The vault answers with what may be kept; the card number and CVV end here.
@@ -48,7 +48,8 @@ export function registerPaymentsRoutes(app: FastifyInstance, options: PaymentsRo
     });
   });
 
-  app.post('/payments', async (request, reply) => {
+  // 402: a declined card, a business outcome (PaymentFailuresHigh counts only 5xx).
+  app.post('/payments', { config: { statuses: [201, 402] } }, async (request, reply) => {
     const rawKey = request.headers['idempotency-key'];
     if (rawKey === undefined)
       throw httpError(400, 'MISSING_IDEMPOTENCY_KEY', 'the Idempotency-Key header is required');

@@ -12,7 +12,7 @@ function orderIdParam(params: unknown): string {
 }
 
 export function registerReservationsRoutes(app: FastifyInstance, repository: InventoryRepository): void {
-  app.post('/inventory/reservations', async (request, reply) => {
+  app.post('/inventory/reservations', { config: { statuses: [200, 201] } }, async (request, reply) => {
     const input = parseOrThrow(reserveSchema, request.body);
     const { reservation, created } = repository.reserve(input);
     if (created) {

@@ -25,7 +25,7 @@ export function registerUsersRoutes(
     return user;
   });
 
-  app.post('/users', async (request, reply) => {
+  app.post('/users', { config: { statuses: [201] } }, async (request, reply) => {
     const input = parseOrThrow(newUserSchema, request.body);
     const user = repository.insert(input);
     if (!user) throw httpError(409, 'CONFLICT', 'a user with this email already exists');

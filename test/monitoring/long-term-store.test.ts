@@ -120,14 +120,19 @@ describe('vigil start --long-term (VictoriaMetrics as the remote_write target)',
       'max by (job) (scrape_samples_scraped)',
       'prometheus_build_info',
     ];
-    // A moment both hold: a second before the first time Prometheus answers every query (a
-    // scrape takes milliseconds, so none still in flight can land before it). VictoriaMetrics hides
-    // its newest 30 s (-search.latencyOffset) from queries: we wait until it answers for that moment.
+    // A moment both hold: a second before the first time Prometheus answers every query and has
+    // scraped both targets the assertions below read (a scrape takes milliseconds, so none still in
+    // flight can land before it; Prometheus spreads its targets' first scrapes, so answering at all
+    // is not enough: a CI run picked a moment before the Alertmanager target's first scrape).
+    // VictoriaMetrics hides its newest 30 s (-search.latencyOffset) from queries: we wait until it
+    // answers for that moment.
     const time = await waitFor(
       async () => {
         const moment = Math.floor(Date.now() / 1000) - 1;
         const answers = await Promise.all(queries.map((q) => instant(prom, q, moment)));
-        return answers.every((a) => a.length > 0) ? moment : undefined;
+        const jobs = new Set(answers[0]?.map((r) => r.metric.job));
+        const scraped = jobs.has('prometheus') && jobs.has('alertmanager');
+        return scraped && answers.every((a) => a.length > 0) ? moment : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 500, description: 'Prometheus answering every query' },
     );
@@ -169,7 +174,8 @@ describe('vigil start --long-term (VictoriaMetrics as the remote_write target)',
     const up = answers[0]?.[1] ?? [];
     // Prometheus scrapes itself (up 1) and the Alertmanager port of this run, held by a listener
     // that answers 503 (up 0).
-    expect(up.find((r) => r.metric.job === 'prometheus')?.value[1]).toBe('1');
-    expect(up.find((r) => r.metric.job === 'alertmanager')?.value[1]).toBe('0');
+    const seen = `up at ${time}: ${JSON.stringify(up)}`;
+    expect(up.find((r) => r.metric.job === 'prometheus')?.value[1], seen).toBe('1');
+    expect(up.find((r) => r.metric.job === 'alertmanager')?.value[1], seen).toBe('0');
   }, 120_000);
 });

@@ -15,7 +15,9 @@ import { freePorts, startTestHub, type TestHub, tempDir, testConsoleEnv, waitFor
 // Incidents follow silences made outside Vigil: a real Alertmanager, a silence added with the
 // real `amtool` (as karma or an SRE at a terminal would), then expired with it.
 
-const STEP2_DELAY_MS = 3000;
+// Long enough for `amtool silence add` (a process spawn) and a reconcile to land before step 2
+// on a loaded machine; the test waits for the old step 2 to be overdue, so it costs this once.
+const STEP2_DELAY_MS = 10_000;
 
 let hub: TestHub;
 let am: RealAlertmanager;
@@ -101,9 +103,12 @@ describe('silences made outside Vigil', () => {
     // Escalation starts over: step 1 pages again (a new generation), and the first generation's
     // step 2, stopped by the silence, never fired.
     await waitFor(() => sink.received.length >= 2, { description: 'step 1 paged again' });
-    await waitFor(() => Date.now() > step2Due + 300, { description: 'the old step 2 overdue' });
+    await waitFor(() => Date.now() > step2Due + 300, {
+      description: 'the old step 2 overdue',
+      timeoutMs: STEP2_DELAY_MS + 5_000,
+    });
     const keys = (engine.deliveries(incident.id) as Array<{ key: string }>).map((d) => d.key).sort();
     expect(keys).toEqual([`i${incident.id}/g0/r0/s0/-/hook`, `i${incident.id}/g1/r0/s0/-/hook`]);
     expect(sink.received).toHaveLength(2);
-  }, 60_000);
+  }, 90_000);
 });

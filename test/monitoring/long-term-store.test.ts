@@ -177,5 +177,6 @@ describe('vigil start --long-term (VictoriaMetrics as the remote_write target)',
     const seen = `up at ${time}: ${JSON.stringify(up)}`;
     expect(up.find((r) => r.metric.job === 'prometheus')?.value[1], seen).toBe('1');
     expect(up.find((r) => r.metric.job === 'alertmanager')?.value[1], seen).toBe('0');
-  }, 120_000);
+    // Above the two waits' budgets (30 s + 90 s): a timed-out wait prints its last answers.
+  }, 180_000);
 });

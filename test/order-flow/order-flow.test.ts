@@ -42,6 +42,7 @@ interface JaegerTrace {
     operationName: string;
     processID: string;
     tags: Array<{ key: string; value: unknown }>;
+    references: Array<{ refType: string; spanID: string }>;
   }>;
   processes: Record<string, { serviceName: string }>;
 }
@@ -95,12 +96,21 @@ describe('order flow through the gateway', () => {
         if (r.status !== 200) return undefined;
         const t = r.body.data[0]!;
         const services = new Set(t.spans.map((s) => t.processes[s.processID]?.serviceName));
-        return SIX.every((s) => services.has(s)) ? t : undefined;
+        // Each process exports on its own batch timer: a callee's server span can arrive before
+        // its caller's client span (order-service's confirmation call is sent after its reply).
+        // Wait for both ends of every hop the assertions below count.
+        const byId = new Map(t.spans.map((s) => [s.spanID, s]));
+        const hops = t.spans.filter((s) => {
+          const parentId = s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+          const parent = parentId === undefined ? undefined : byId.get(parentId);
+          return parent !== undefined && parent.processID !== s.processID;
+        }).length;
+        return SIX.every((s) => services.has(s)) && hops >= SIX.length - 1 ? t : undefined;
       },
       {
         timeoutMs: 20_000,
         intervalMs: 250,
-        description: 'the trace with spans from all six services in the hub',
+        description: 'the trace with spans from all six services, and both ends of each hop, in the hub',
       },
     );
     expect(trace.traceID).toBe(traceId);

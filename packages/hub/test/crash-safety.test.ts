@@ -86,5 +86,6 @@ describe('crash safety', () => {
     second.kill('SIGTERM');
     const code = await new Promise((r) => second.once('exit', r));
     expect(code).toBe(0);
-  });
+    // Two hub start-ups (each allowed 60 s under load by spawnHub) and the ingest in between.
+  }, 200_000);
 });

@@ -172,7 +172,8 @@ beforeAll(async () => {
   });
   browser.setDefaultTimeout(15_000);
   page = browser.pages()[0] ?? (await browser.newPage());
-}, 90_000);
+  // The console build, a service, the hub (up to 60 s under load), Prometheus with data, Chromium.
+}, 240_000);
 
 afterAll(async () => {
   loading = false;

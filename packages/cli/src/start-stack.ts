@@ -37,9 +37,11 @@ export async function startStack(opts: StartOptions): Promise<number> {
   const selected = selectComponents(registered, opts.only);
   const planCtx = createStartContext({ registered, components: selected, layout, adminToken: '' });
   const plan = planStart(selected, planCtx);
-  for (const s of plan.skipped) say(`- ${s.name}: skipped (${s.reason})`);
   if (plan.start.length === 0)
-    throw new CliError('NOTHING_TO_START', 'nothing to start: every component was skipped');
+    throw new CliError(
+      'NOTHING_TO_START',
+      `nothing to start: every component was skipped\n${plan.skipped.map((s) => `- ${s.name}: skipped (${s.reason})`).join('\n')}`,
+    );
   const stateCtx = createStartContext({ registered, components: plan.start, layout, adminToken: '' });
 
   for (const dir of [layout.logDir, layout.dataDir, layout.runDir]) mkdirSync(dir, { recursive: true });
@@ -54,6 +56,8 @@ export async function startStack(opts: StartOptions): Promise<number> {
     skipped: plan.skipped,
   };
   acquireState(layout.stateFile, state);
+  // After the state is ours: a start refused as ALREADY_RUNNING prints only why.
+  for (const s of plan.skipped) say(`- ${s.name}: skipped (${s.reason})`);
   // A chaos run that crashed may have left helpers (stress-ng, a database lock) or a frozen process.
   await cleanupChaos(
     chaosStateFile(layout),

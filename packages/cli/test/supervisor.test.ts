@@ -94,6 +94,26 @@ describe('vigil start/status/stop', () => {
     expect((await vigil('status')).code).toBe(3);
   });
 
+  it('says what it skips once the stack is its own: not on a refused second start; every component skipped → why', async () => {
+    const { vigil } = await setup({
+      FIXTURE_GAMMA_SKIP: 'gamma is off here',
+      GAMMA_PORT: String(await freePort()),
+    });
+    const started = await vigil('start', '--detach');
+    expect(started.code, started.stdout + started.stderr).toBe(0);
+    expect(started.stdout).toContain('- gamma: skipped (gamma is off here)');
+    const second = await vigil('start', '--detach');
+    expect(second.code).not.toBe(0);
+    expect(second.stdout + second.stderr).toContain('already running');
+    expect(second.stdout + second.stderr).not.toContain('skipped');
+    expect((await vigil('stop')).code).toBe(0);
+    const nothing = await vigil('start', '--detach', '--only', 'gamma');
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stdout + nothing.stderr).toMatch(
+      /nothing to start: every component was skipped\n- gamma: skipped \(gamma is off here\)/,
+    );
+  });
+
   it('refuses to start when a port is taken, naming the port, the component and its env var; starts nothing', async () => {
     const { env, vigil, state } = await setup();
     const blocker: Server = createServer();

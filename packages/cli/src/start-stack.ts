@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly say: (line: string) => void;
 }
 
+const skipLine = (s: { name: string; reason: string }) => `- ${s.name}: skipped (${s.reason})`;
+
 /**
  * The foreground supervisor: plan, refuse on taken ports, start in order, wait for readiness,
  * print the URLs, then supervise until SIGINT/SIGTERM/SIGHUP and stop everything. Returns the exit code.
@@ -40,7 +42,7 @@ export async function startStack(opts: StartOptions): Promise<number> {
   if (plan.start.length === 0)
     throw new CliError(
       'NOTHING_TO_START',
-      `nothing to start: every component was skipped\n${plan.skipped.map((s) => `- ${s.name}: skipped (${s.reason})`).join('\n')}`,
+      `nothing to start: every component was skipped\n${plan.skipped.map(skipLine).join('\n')}`,
     );
   const stateCtx = createStartContext({ registered, components: plan.start, layout, adminToken: '' });
 
@@ -57,7 +59,7 @@ export async function startStack(opts: StartOptions): Promise<number> {
   };
   acquireState(layout.stateFile, state);
   // After the state is ours: a start refused as ALREADY_RUNNING prints only why.
-  for (const s of plan.skipped) say(`- ${s.name}: skipped (${s.reason})`);
+  for (const s of plan.skipped) say(skipLine(s));
   // A chaos run that crashed may have left helpers (stress-ng, a database lock) or a frozen process.
   await cleanupChaos(
     chaosStateFile(layout),
